@@ -89,6 +89,9 @@ export interface Txn {
 export interface WatchTrigger {
   readonly path: string;
   readonly type: EventType;
+  /** ACL of the node the event is about (the parent's for NodeChildrenChanged), taken when the
+   * txn applied: a watch event reaches only connections with READ on it (protocol.md §6.7). */
+  readonly acl: readonly Acl[];
 }
 
 /** What applying one (sub)txn produced; the reply is built from it. */
