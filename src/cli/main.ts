@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// The `zkts` command. `zkts server [zoo.cfg]` starts a server from an Apache ZooKeeper zoo.cfg,
+// or with defaults (127.0.0.1:2181, data under ./data) when no file is given.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, defaultStandaloneConfig, parseZooCfg, type ServerConfig } from '../config/index.js';
+import { StandaloneServer } from '../quorum/standalone.js';
+import { digestOf } from '../acl/digest.js';
+
+const program = new Command();
+program.name('zkts').description('A ZooKeeper-compatible coordination service');
+
+program
+  .command('server')
+  .description('start a server from a zoo.cfg (or with defaults)')
+  .argument('[config]', 'path to a zoo.cfg, the same file Apache ZooKeeper reads')
+  .option('--data-dir <dir>', 'data directory when no zoo.cfg is given', './data')
+  .option('--port <port>', 'client port when no zoo.cfg is given', '2181')
+  .option('--host <host>', 'client address when no zoo.cfg is given', '127.0.0.1')
+  .action(async (configPath: string | undefined, options: { dataDir: string; port: string; host: string }) => {
+    const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime });
+    let config: ServerConfig;
+    try {
+      config =
+        configPath === undefined
+          ? defaultStandaloneConfig({ dataDir: resolve(options.dataDir), clientPort: Number(options.port), clientPortAddress: options.host })
+          : parseZooCfg(readFileSync(configPath, 'utf8'), dirname(resolve(configPath)));
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(`Invalid configuration: ${err.message}`);
+        process.exit(2);
+      }
+      throw err;
+    }
+    for (const warning of config.warnings) logger.warn(warning);
+    const server = await StandaloneServer.start(config, logger);
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      void server.stop().then(() => process.exit(0));
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('digest')
+  .description('print the digest ACL id for user:password')
+  .argument('<userPassword>', 'user:password')
+  .action((userPassword: string) => {
+    console.log(`${userPassword}->${digestOf(userPassword)}`);
+  });
+
+await program.parseAsync(process.argv);

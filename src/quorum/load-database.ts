@@ -1,0 +1,81 @@
+// Loads the database from a data directory as ZooKeeper does at start (storage-and-quorum.md
+// §4.8): the newest valid snapshot, then every logged txn after it. A fresh directory gets
+// snapshot.0 so that Apache ZooKeeper also accepts it later (it refuses logs without a snapshot).
+
+import { joinPath, type Disk } from '../io/disk.js';
+import { DataTree } from '../tree/data-tree.js';
+import { applyTxn } from '../txn/apply.js';
+import { decodeTxnEntry } from '../txn/codec.js';
+import { listLogFiles, readLog, repairLogTail, type TailRepair } from '../storage/log-files.js';
+import { loadNewestSnapshot, writeSnapshot } from '../storage/snapshots.js';
+import { VERSION_DIR } from '../storage/format/file-names.js';
+import type { SnapshotContent } from '../storage/format/snapshot-format.js';
+import { zxid as toZxid, type SessionId, type Zxid } from '../util/ids.js';
+
+export interface LoadedDatabase {
+  readonly tree: DataTree;
+  readonly snapshotZxid: Zxid;
+  readonly replayedTxns: number;
+  readonly repairs: readonly TailRepair[];
+  readonly skippedSnapshots: ReadonlyArray<{ file: string; reason: string }>;
+}
+
+export interface DataDirs {
+  readonly dataDir: string;
+  readonly dataLogDir: string;
+}
+
+export function snapshotDir(dirs: DataDirs): string {
+  return joinPath(dirs.dataDir, VERSION_DIR);
+}
+
+export function logDir(dirs: DataDirs): string {
+  return joinPath(dirs.dataLogDir, VERSION_DIR);
+}
+
+export function snapshotContentOf(tree: DataTree): SnapshotContent {
+  return {
+    sessions: [...tree.sessions.entries()].map(([id, timeout]) => [id as bigint, timeout] as const),
+    aclCache: tree.aclCacheEntries().map(([ref, acls]) => [BigInt(ref), acls] as const),
+    nodes: (function* () {
+      for (const node of tree.walkPreOrder()) {
+        yield { path: node.path === '' ? '/' : node.path, data: node.data, aclRef: BigInt(node.aclRef), stat: node.stat };
+      }
+    })(),
+  };
+}
+
+export async function loadDatabase(disk: Disk, dirs: DataDirs): Promise<LoadedDatabase> {
+  const snapDir = snapshotDir(dirs);
+  const txnDir = logDir(dirs);
+  await disk.mkdir(snapDir);
+  await disk.mkdir(txnDir);
+  const repairs = await repairLogTail(disk, txnDir);
+  const { loaded, skipped } = await loadNewestSnapshot(disk, snapDir);
+  let tree: DataTree;
+  let snapshotZxid: Zxid;
+  if (loaded === null) {
+    if ((await listLogFiles(disk, txnDir)).length > 0) {
+      throw new Error(`No snapshot found, but there are log entries in ${txnDir}`);
+    }
+    tree = DataTree.fresh();
+    snapshotZxid = toZxid(0);
+    await writeSnapshot(disk, snapDir, snapshotZxid, snapshotContentOf(tree));
+  } else {
+    const s = loaded.snapshot;
+    tree = DataTree.fromSnapshot(
+      s.sessions.map(([id, timeout]) => [id as SessionId, timeout] as const),
+      s.aclCache.map(([ref, acls]) => [Number(ref), acls] as const),
+      s.nodes.map((n) => ({ path: n.path, data: n.data, aclRef: Number(n.aclRef), stat: n.stat })),
+      loaded.zxid,
+    );
+    snapshotZxid = loaded.zxid;
+  }
+  let replayedTxns = 0;
+  for await (const record of readLog(disk, txnDir, toZxid(snapshotZxid + 1n))) {
+    if (record.zxid <= tree.lastProcessedZxid) continue;
+    applyTxn(tree, decodeTxnEntry(record.entry));
+    replayedTxns++;
+  }
+  return { tree, snapshotZxid, replayedTxns, repairs, skippedSnapshots: skipped };
+}

@@ -1,0 +1,228 @@
+// A standalone server: the server core over the real network, disk and clock, as an ensemble of
+// one (design.md §3). It is the one place that knows the core and storage: it performs the
+// core's effects in order and feeds completions back — a proposal is logged, and only after its
+// fsync is it fed back as committed. A failed log write stops the server instead of letting it
+// serve ahead of its disk.
+
+import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { NodeDisk } from '../io/node/disk.js';
+import { ClientListener } from '../server/net/client-listener.js';
+import { ServerCore } from '../server/core/server-core.js';
+import { TreeDatabase } from '../server/core/tree-database.js';
+import { renderFourLetterWord } from '../server/core/four-letter-words.js';
+import type { CoreEffect, CoreInput } from '../server/core/types.js';
+import { ALL_FOUR_LETTER_WORDS, notWhitelistedMessage, renderConf, type ServerConfig } from '../config/index.js';
+import { TxnLog } from '../storage/txn-log.js';
+import { writeSnapshot } from '../storage/snapshots.js';
+import { encodeTxnEntry } from '../txn/codec.js';
+import type { Txn } from '../txn/types.js';
+import { hex64 } from '../util/ids.js';
+import { loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
+import { javaDateString } from '../util/java-date.js';
+
+const OUTSTANDING_PER_CONNECTION_MAX = 1000;
+
+interface Proposal {
+  readonly txn: Txn;
+  durable: boolean;
+}
+
+export class StandaloneServer {
+  private readonly proposals: Proposal[] = [];
+  private tickTimer: NodeJS.Timeout | null = null;
+  private readonly startedMs = Date.now();
+  private stopped = false;
+  port = 0;
+
+  private constructor(
+    readonly config: ServerConfig,
+    private readonly logger: Logger,
+    private readonly core: ServerCore,
+    private readonly log: TxnLog,
+    private listener: ClientListener | null = null,
+  ) {}
+
+  static async start(config: ServerConfig, logger: Logger): Promise<StandaloneServer> {
+    const disk = new NodeDisk();
+    const dirs = { dataDir: config.dataDir, dataLogDir: config.dataLogDir };
+    const loaded = await loadDatabase(disk, dirs);
+    for (const repair of loaded.repairs) logger.warn({ repair }, 'truncated a torn txn log tail');
+    const tree = loaded.tree;
+    logger.info(
+      { snapshotZxid: `0x${hex64(loaded.snapshotZxid)}`, replayedTxns: loaded.replayedTxns, lastZxid: `0x${hex64(tree.lastProcessedZxid)}` },
+      'database loaded',
+    );
+    if (loaded.replayedTxns > 0) {
+      // As ZooKeeper does at standalone start: a snapshot of what was loaded shortens the next replay.
+      await writeSnapshot(disk, snapshotDir(dirs), tree.lastProcessedZxid, snapshotContentOf(tree));
+    }
+    const log = await TxnLog.open(disk, logDir(dirs), {
+      preAllocBytes: config.preAllocSizeKb * 1024,
+      lastZxid: tree.lastProcessedZxid,
+    });
+    const core = new ServerCore(
+      new TreeDatabase(tree),
+      {
+        tickTimeMs: config.tickTimeMs,
+        minSessionTimeoutMs: config.minSessionTimeoutMs,
+        maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+        extendedTypesEnabled: config.extendedTypesEnabled,
+        skipAcl: config.skipAcl,
+        superDigest: config.superDigest,
+        digestEnabled: config.digestEnabled,
+        serverId: 0,
+        fourLetterWords: config.fourLetterWords,
+        containerCheckIntervalMs: config.container.checkIntervalMs,
+        containerMaxPerMinute: config.container.maxPerMinute,
+        containerMaxNeverUsedIntervalMs: config.container.maxNeverUsedIntervalMs,
+        outstandingPerConnectionMax: OUTSTANDING_PER_CONNECTION_MAX,
+      },
+      Date.now(),
+    );
+    const server = new StandaloneServer(config, logger, core, log);
+    await server.listen();
+    return server;
+  }
+
+  private async listen(): Promise<void> {
+    const host = this.config.clientPortAddress ?? '0.0.0.0';
+    this.listener = new ClientListener(
+      {
+        host,
+        port: this.config.clientPort ?? 2181,
+        maxClientCnxns: this.config.maxClientCnxns,
+        frameBytesMax: this.config.juteMaxBufferBytes,
+      },
+      {
+        connected: (conn, address, port) => this.input({ kind: 'connected', conn, address, port, nowMs: Date.now() }),
+        frame: (conn, payload) => this.input({ kind: 'frame', conn, payload, nowMs: Date.now() }),
+        disconnected: (conn) => this.input({ kind: 'disconnected', conn, nowMs: Date.now() }),
+        fourLetterWord: (word) => this.fourLetterWord(word),
+        afterInput: () => {},
+        log: (level, message) => this.logger[level](message),
+      },
+    );
+    this.port = await this.listener.listen();
+    const tickMs = Math.max(10, Math.min(this.config.tickTimeMs / 2, 1000));
+    this.tickTimer = setInterval(() => this.input({ kind: 'tick', nowMs: Date.now() }), tickMs);
+    this.logger.info({ host, port: this.port }, 'serving clients');
+  }
+
+  private input(input: CoreInput): void {
+    if (this.stopped) return;
+    this.perform(this.core.step(input));
+  }
+
+  private perform(effects: readonly CoreEffect[]): void {
+    const listener = this.listener!;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'send':
+          listener.send(effect.conn, effect.bytes);
+          break;
+        case 'close':
+          listener.close(effect.conn);
+          break;
+        case 'pauseReads':
+          listener.pauseReads(effect.conn, effect.paused);
+          break;
+        case 'propose':
+          this.propose(effect.txn);
+          break;
+      }
+    }
+  }
+
+  private propose(txn: Txn): void {
+    const proposal: Proposal = { txn, durable: false };
+    this.proposals.push(proposal);
+    this.log.append(txn.header.zxid, encodeTxnEntry(txn)).then(
+      () => {
+        proposal.durable = true;
+        this.commitDurable();
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  /** Feeds durable proposals to the core in zxid order (a quorum of one has them). */
+  private commitDurable(): void {
+    while (this.proposals.length > 0 && this.proposals[0]!.durable) {
+      const { txn } = this.proposals.shift()!;
+      this.input({ kind: 'committed', txn, nowMs: Date.now() });
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.stopped) return;
+    this.logger.fatal({ err }, 'txn log write failed: stopping so as never to serve ahead of the disk');
+    void this.stop().finally(() => process.exit(3));
+  }
+
+  private fourLetterWord(word: string): string | null {
+    if (!ALL_FOUR_LETTER_WORDS.includes(word)) return null;
+    if (!this.config.fourLetterWords.has(word)) return notWhitelistedMessage(word);
+    const nowMs = Date.now();
+    const dataDirSize = directorySize(join(this.config.dataDir, 'version-2'));
+    const dataLogSize = directorySize(join(this.config.dataLogDir, 'version-2'));
+    return renderFourLetterWord(word, this.core, {
+      nowMs,
+      monotonicMs: Math.round(performance.now()),
+      uptimeMs: nowMs - this.startedMs,
+      mode: 'standalone',
+      readOnly: false,
+      dataDirSize,
+      dataLogSize,
+      conf: () => renderConf(this.config, { dataDirSize, dataLogSize, serverId: 0, clientPort: this.port }),
+      environment: environment(),
+      formatDate: javaDateString,
+      openFileDescriptors: openFileDescriptors(),
+      maxFileDescriptors: 1048576,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    await this.listener?.stop();
+    await this.log.close().catch(() => {});
+  }
+}
+
+function directorySize(dir: string): number {
+  try {
+    let total = 0;
+    for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+    return total;
+  } catch {
+    return 0;
+  }
+}
+
+function openFileDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return 0;
+  }
+}
+
+function environment(): Array<[string, string]> {
+  return [
+    ['zookeeper.version', '3.8.0-zkts, built on 2026-11-30 00:00 UTC'],
+    ['host.name', os.hostname()],
+    ['node.version', process.version],
+    ['os.name', os.type()],
+    ['os.arch', os.arch()],
+    ['os.version', os.release()],
+    ['user.name', os.userInfo().username],
+    ['user.home', os.homedir()],
+    ['user.dir', process.cwd()],
+    ['os.memory.free', `${Math.round(os.freemem() / 1048576)}MB`],
+    ['os.memory.total', `${Math.round(os.totalmem() / 1048576)}MB`],
+  ];
+}

@@ -1,0 +1,40 @@
+// Inputs and effects of the server core. The core is a synchronous state machine: the shell
+// (quorum/replica.ts) feeds it inputs with the current time and performs the effects in order.
+
+import type { Txn } from '../../txn/types.js';
+
+export type ConnectionId = number;
+
+export type CoreInput =
+  | { readonly kind: 'connected'; readonly conn: ConnectionId; readonly address: string; readonly port: number; readonly nowMs: number }
+  /** One complete frame payload (without the 4-byte length prefix). */
+  | { readonly kind: 'frame'; readonly conn: ConnectionId; readonly payload: Uint8Array; readonly nowMs: number }
+  | { readonly kind: 'disconnected'; readonly conn: ConnectionId; readonly nowMs: number }
+  | { readonly kind: 'tick'; readonly nowMs: number }
+  /** A proposed txn is durable on a quorum: apply it. Fed in zxid order. */
+  | { readonly kind: 'committed'; readonly txn: Txn; readonly nowMs: number };
+
+export type CoreEffect =
+  | { readonly kind: 'send'; readonly conn: ConnectionId; readonly bytes: Buffer }
+  /** Close after the sends already issued. */
+  | { readonly kind: 'close'; readonly conn: ConnectionId }
+  | { readonly kind: 'propose'; readonly txn: Txn }
+  /** Stop reading from the socket (too much outstanding) or start again. */
+  | { readonly kind: 'pauseReads'; readonly conn: ConnectionId; readonly paused: boolean };
+
+export interface ServerCoreConfig {
+  readonly tickTimeMs: number;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  readonly extendedTypesEnabled: boolean;
+  readonly skipAcl: boolean;
+  readonly superDigest: string | null;
+  readonly digestEnabled: boolean;
+  readonly serverId: number;
+  readonly fourLetterWords: ReadonlySet<string>;
+  readonly containerCheckIntervalMs: number;
+  readonly containerMaxPerMinute: number;
+  readonly containerMaxNeverUsedIntervalMs: number;
+  /** Requests queued on one connection before its reads are paused. */
+  readonly outstandingPerConnectionMax: number;
+}

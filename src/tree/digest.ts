@@ -1,0 +1,49 @@
+// The tree digest exactly as Apache ZooKeeper computes it (storage-and-quorum.md §5):
+// node digest = CRC-32 (IEEE) of path (root hashed as ''), data, and a 60-byte stat block in the
+// order czxid, mzxid, pzxid, ctime, mtime, version, cversion (stored), aversion, ephemeralOwner;
+// tree digest = the sum of node digests modulo 2^64 (held signed, as a Java long), nodes under '/zookeeper/' excluded.
+// Pure functions; the DataTree keeps the sum up to date as nodes change.
+
+import { crc32 } from 'node:zlib';
+import type { StatPersisted } from '../proto/data.js';
+
+export const DIGEST_VERSION = 2;
+
+const STAT_BLOCK_BYTES = 60;
+const EXCLUDED_PREFIX = '/zookeeper/';
+
+/** Whether a node counts in the tree digest: '/zookeeper' itself does, its subtree does not. */
+export function digestIncludes(path: string): boolean {
+  return !path.startsWith(EXCLUDED_PREFIX);
+}
+
+/** CRC-32 of one node, an unsigned 32-bit value; 0 for excluded paths. */
+export function nodeDigest(path: string, data: Uint8Array | null, stat: StatPersisted): number {
+  if (!digestIncludes(path)) return 0;
+  const block = Buffer.allocUnsafe(STAT_BLOCK_BYTES);
+  block.writeBigInt64BE(BigInt.asIntN(64, stat.czxid), 0);
+  block.writeBigInt64BE(BigInt.asIntN(64, stat.mzxid), 8);
+  block.writeBigInt64BE(BigInt.asIntN(64, stat.pzxid), 16);
+  block.writeBigInt64BE(BigInt(stat.ctime), 24);
+  block.writeBigInt64BE(BigInt(stat.mtime), 32);
+  block.writeInt32BE(stat.version | 0, 40);
+  block.writeInt32BE(stat.cversion | 0, 44);
+  block.writeInt32BE(stat.aversion | 0, 48);
+  block.writeBigInt64BE(BigInt.asIntN(64, stat.ephemeralOwner), 52);
+  let crc = crc32(Buffer.from(path === '/' ? '' : path, 'utf8'));
+  if (data !== null && data.length > 0) crc = crc32(data, crc);
+  return crc32(block, crc);
+}
+
+/** Adds (sign 1) or removes (sign -1) one node digest, wrapping like a Java long: the result is
+ * a signed 64-bit value, as TxnDigest.treeDigest reads from the wire. */
+export function digestAdd(treeDigest: bigint, node: number, sign: 1 | -1): bigint {
+  return BigInt.asIntN(64, treeDigest + BigInt(sign * node));
+}
+
+/** Sums node digests from scratch (tests and audits compare it with the incremental value). */
+export function fullDigest(nodes: Iterable<{ path: string; data: Uint8Array | null; stat: StatPersisted }>): bigint {
+  let sum = 0n;
+  for (const n of nodes) sum = digestAdd(sum, nodeDigest(n.path, n.data, n.stat), 1);
+  return sum;
+}
