@@ -82,7 +82,7 @@ export async function recover(disk: Disk, options: RecoveryOptions): Promise<Rec
   const entries: LogEntry[] = [];
   for await (const e of readLog(disk, logDir, toZxid(snapshotZxid + 1n))) {
     // Copy: the scanned file buffer (zero fill included) should not stay alive for one entry.
-    entries.push({ zxid: e.zxid, entry: e.entry.slice() });
+    entries.push({ zxid: e.zxid, entry: new Uint8Array(e.entry) });
   }
   const lastZxid = entries.at(-1)?.zxid ?? (loaded === null ? toZxid(0) : loaded.zxid);
   return { ...base, fresh: false, snapshot: loaded, entries, lastZxid };

@@ -85,6 +85,13 @@ export class AclCache {
     if (ref > this.lastRef) this.lastRef = ref;
   }
 
+  /** A snapshot node's reference: counted, and never handed out again even if its list is
+   * missing from the map (a fuzzy snapshot can hold such a node until replay fixes it). */
+  loadUse(ref: number): void {
+    this.addUse(ref);
+    if (ref > this.lastRef) this.lastRef = ref;
+  }
+
   /** After a snapshot load: drops entries no node uses (as Apache 3.8 does). */
   purgeUnused(): void {
     for (const [ref, acl] of [...this.byRef]) {

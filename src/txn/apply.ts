@@ -117,7 +117,7 @@ function applyCreate(tree: DataTree, header: TxnHeader,
 
 function deleteWithTriggers(tree: DataTree, path: string, header: TxnHeader, triggers: Triggers): number {
   const node = tree.getNode(path);
-  if (node === undefined) return ErrorCode.noNode;
+  if (node === undefined) return tree.deleteNode(path, header.zxid); // noNode; see deleteNode
   const acl = tree.aclOf(node);
   const err = tree.deleteNode(path, header.zxid);
   if (err !== ErrorCode.ok) return err;

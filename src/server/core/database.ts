@@ -38,6 +38,8 @@ export interface Database {
   approximateDataSize(): number;
   containerCandidates(): Iterable<ContainerCandidate>;
   digest(): bigint;
+  /** Applied txns whose carried digest disagreed with the tree's (a sign of divergence). */
+  readonly digestMismatches: number;
   /** Sessions recovered from disk with their timeouts. */
   sessions(): Iterable<[SessionId, number]>;
   apply(txn: Txn): ApplyOutcome;

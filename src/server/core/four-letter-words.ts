@@ -148,7 +148,7 @@ function renderMntr(core: ServerCore, runtime: FourLetterRuntime, connections: n
     ['zk_auth_failed_count', stats.authFailed],
     ['zk_connection_drop_probability', '0.0'],
     ['zk_last_proposal_size', -1],
-    ['zk_digest_mismatches_count', 0],
+    ['zk_digest_mismatches_count', core.db.digestMismatches],
   ];
   return rows.map(([k, v]) => `${k}\t${v}\n`).join('');
 }

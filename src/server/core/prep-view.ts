@@ -6,6 +6,7 @@
 
 import type { Acl, StatPersisted } from '../../proto/data.js';
 import type { SessionId, Zxid } from '../../util/ids.js';
+import { digestAdd, nodeDigest } from '../../tree/digest.js';
 
 export interface NodeView {
   readonly path: string;
@@ -19,6 +20,14 @@ export interface NodeView {
 export interface CommittedTree {
   lookup(path: string): NodeView | undefined;
   ephemeralsOf(session: SessionId): Iterable<string>;
+  /** The committed tree digest (storage-and-quorum.md §5). */
+  digest(): bigint;
+}
+
+/** Undo information for a multi: the records it replaced and the digest before it. */
+export interface Savepoint {
+  readonly records: Map<string, PendingRecord | undefined>;
+  readonly digest: bigint;
 }
 
 interface PendingRecord {
@@ -34,7 +43,19 @@ export class PrepView {
   /** Pending ephemeral creates (true) and deletes (false) per session, for closeSession. */
   private readonly pendingEphemerals = new Map<SessionId, Map<string, { zxid: Zxid; exists: boolean }>>();
 
-  constructor(private readonly tree: CommittedTree) {}
+  /**
+   * The tree digest once every prepared txn has applied: a txn carries it so replicas (and
+   * replay) can detect divergence at that zxid. Maintained from the node states prep records.
+   */
+  private pendingDigest: bigint;
+
+  constructor(private readonly tree: CommittedTree) {
+    this.pendingDigest = tree.digest();
+  }
+
+  get digest(): bigint {
+    return this.pendingDigest;
+  }
 
   get(path: string): NodeView | undefined {
     const record = this.pending.get(path);
@@ -44,6 +65,9 @@ export class PrepView {
 
   /** Records the state a prepared txn leaves `path` in. */
   set(zxid: Zxid, path: string, node: NodeView | null): void {
+    const previous = this.get(path);
+    if (previous !== undefined) this.pendingDigest = digestAdd(this.pendingDigest, nodeDigest(path, previous.data, previous.stat), -1);
+    if (node !== null) this.pendingDigest = digestAdd(this.pendingDigest, nodeDigest(path, node.data, node.stat), 1);
     this.pending.set(path, { zxid, node });
     const last = this.touched[this.touched.length - 1];
     if (last !== undefined && last.zxid === zxid) last.paths.push(path);
@@ -70,20 +94,21 @@ export class PrepView {
   }
 
   /** A savepoint for multi: changes made with setWithin() after it can be rolled back. */
-  savepoint(): Map<string, PendingRecord | undefined> {
-    return new Map();
+  savepoint(): Savepoint {
+    return { records: new Map(), digest: this.pendingDigest };
   }
 
-  setWithin(save: Map<string, PendingRecord | undefined>, zxid: Zxid, path: string, node: NodeView | null): void {
-    if (!save.has(path)) save.set(path, this.pending.get(path));
+  setWithin(save: Savepoint, zxid: Zxid, path: string, node: NodeView | null): void {
+    if (!save.records.has(path)) save.records.set(path, this.pending.get(path));
     this.set(zxid, path, node);
   }
 
-  rollback(save: Map<string, PendingRecord | undefined>): void {
-    for (const [path, previous] of save) {
+  rollback(save: Savepoint): void {
+    for (const [path, previous] of save.records) {
       if (previous === undefined) this.pending.delete(path);
       else this.pending.set(path, previous);
     }
+    this.pendingDigest = save.digest;
   }
 
   /** Drops the records of txns up to zxid; a record replaced by a later txn stays. */
@@ -95,6 +120,8 @@ export class PrepView {
         if (record !== undefined && record.zxid <= zxid) this.pending.delete(path);
       }
     }
+    // Nothing in flight: the committed digest is the truth (a divergence never compounds).
+    if (this.pending.size === 0) this.pendingDigest = this.tree.digest();
     for (const [session, paths] of this.pendingEphemerals) {
       for (const [path, change] of paths) if (change.zxid <= zxid) paths.delete(path);
       if (paths.size === 0) this.pendingEphemerals.delete(session);

@@ -17,6 +17,7 @@ import { checkAcl, fixupAcl, ipIdForAddress } from '../../acl/index.js';
 import { sessionId as toSessionId, zxid as toZxid, type SessionId, type Zxid } from '../../util/ids.js';
 import type { Txn, TxnRecord } from '../../txn/types.js';
 import { validatePath } from '../../tree/path.js';
+import { DIGEST_VERSION } from '../../tree/digest.js';
 import { WatchManager } from './watch-manager.js';
 import { SessionTracker } from './session-tracker.js';
 import { SessionIdGenerator, sessionPassword } from './session-ids.js';
@@ -71,6 +72,7 @@ export class ServerCore {
         return node === undefined ? undefined : { path, ...node };
       },
       ephemeralsOf: (session) => db.ephemeralsOf(session),
+      digest: () => db.digest(),
     });
     const skipAcl = config.skipAcl;
     this.policy = {
@@ -349,7 +351,8 @@ export class ServerCore {
     const txn: Txn = {
       header: { clientId: session, cxid, zxid, time: nowMs, type: record.type },
       record,
-      digest: null,
+      // Every txn but a top-level error carries the digest after it (storage-and-quorum.md §1.5).
+      digest: this.config.digestEnabled && record.type !== OpCode.error ? { version: DIGEST_VERSION, treeDigest: this.view.digest } : null,
     };
     this.inFlight.set(zxid, owner);
     this.effects.push({ kind: 'propose', txn });

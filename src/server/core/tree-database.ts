@@ -5,6 +5,7 @@ import type { Stat } from '../../proto/data.js';
 import type { SessionId, Zxid } from '../../util/ids.js';
 import { DataTree } from '../../tree/data-tree.js';
 import { applyTxn } from '../../txn/apply.js';
+import { DIGEST_VERSION } from '../../tree/digest.js';
 import type { ApplyOutcome, Txn } from '../../txn/types.js';
 import type { ContainerCandidate, Database, NodeSnapshot } from './database.js';
 
@@ -71,7 +72,14 @@ export class TreeDatabase implements Database {
     return this.tree.sessions.entries();
   }
 
+  /** Txns whose carried digest differed from the tree's after applying them (never ignored: counted and reported). */
+  digestMismatches = 0;
+
   apply(txn: Txn): ApplyOutcome {
-    return applyTxn(this.tree, txn);
+    const outcome = applyTxn(this.tree, txn);
+    if (txn.digest !== null && txn.digest.version === DIGEST_VERSION && txn.digest.treeDigest !== this.tree.digest()) {
+      this.digestMismatches++;
+    }
+    return outcome;
   }
 }

@@ -200,8 +200,8 @@ function decode(bytes: Uint8Array, onNode?: (node: SnapshotNode) => void): Decod
     const data = r.readBuffer();
     const aclRef = r.readLong();
     const stat = readStatPersisted(r);
-    // Copy the data so a retained node does not pin the whole snapshot buffer.
-    const node: SnapshotNode = { path: path === '' ? '/' : path, data: data === null ? null : data.slice(), aclRef, stat };
+    // Copy (not Buffer#slice, which is a view) so a kept node does not pin the snapshot buffer.
+    const node: SnapshotNode = { path: path === '' ? '/' : path, data: data === null ? null : new Uint8Array(data), aclRef, stat };
     nodeCount++;
     if (onNode !== undefined) onNode(node);
     else nodes.push(node);
