@@ -243,6 +243,13 @@ export class ServerCore {
       request = decodeRequest(type, reader);
     } catch (e) {
       if (!(e instanceof JuteDecodeError)) throw e;
+      if (type === OpCode.multi) {
+        // ZooKeeper preps an undecodable multi into an error txn: it still consumes a zxid.
+        const zxid = this.nextZxid();
+        const placeholder: Request = { op: 'multi', ops: [], opsAllowed: false };
+        this.enqueue(conn, { kind: 'write', xid, request: placeholder, zxid, receivedMs: nowMs }, nowMs);
+        return this.proposeAt(zxid, { type: OpCode.error, err: ErrorCode.marshallingError }, conn.session!, xid, nowMs, { conn: conn.id, closeSessionOf: null });
+      }
       return this.enqueue(conn, { kind: 'fixed', xid, opcode: type, err: ErrorCode.marshallingError, closeAfter: false, receivedMs: nowMs }, nowMs);
     }
     if (type === OpCode.ping) {
