@@ -4,6 +4,7 @@
 
 import { joinPath, type Disk } from '../io/disk.js';
 import { DataTree } from '../tree/data-tree.js';
+import { DIGEST_VERSION } from '../tree/digest.js';
 import { applyTxn } from '../txn/apply.js';
 import { decodeTxnEntry } from '../txn/codec.js';
 import { listLogFiles, readLog, repairLogTail, type TailRepair } from '../storage/log-files.js';
@@ -33,15 +34,21 @@ export function logDir(dirs: DataDirs): string {
   return joinPath(dirs.dataLogDir, VERSION_DIR);
 }
 
+/**
+ * What a snapshot of the tree holds, taken in one synchronous pass so the ACL map and the nodes
+ * agree (a node created mid-walk could otherwise reference an ACL missing from the map); the
+ * file is then written asynchronously in chunks while the server keeps serving.
+ */
 export function snapshotContentOf(tree: DataTree): SnapshotContent {
+  const nodes = [];
+  for (const node of tree.walkPreOrder()) {
+    nodes.push({ path: node.path === '' ? '/' : node.path, data: node.data, aclRef: BigInt(node.aclRef), stat: node.stat });
+  }
   return {
     sessions: [...tree.sessions.entries()].map(([id, timeout]) => [id as bigint, timeout] as const),
     aclCache: tree.aclCacheEntries().map(([ref, acls]) => [BigInt(ref), acls] as const),
-    nodes: (function* () {
-      for (const node of tree.walkPreOrder()) {
-        yield { path: node.path === '' ? '/' : node.path, data: node.data, aclRef: BigInt(node.aclRef), stat: node.stat };
-      }
-    })(),
+    nodes,
+    digest: { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest() },
   };
 }
 

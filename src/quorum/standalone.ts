@@ -20,10 +20,18 @@ import { writeSnapshot } from '../storage/snapshots.js';
 import { encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
 import { hex64 } from '../util/ids.js';
+import type { DataTree } from '../tree/data-tree.js';
 import { loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
 import { javaDateString } from '../util/java-date.js';
 
 const OUTSTANDING_PER_CONNECTION_MAX = 1000;
+
+/** Txns between snapshots: snapCount/2 plus a random share of snapCount/2, as ZooKeeper does so
+ * that servers of an ensemble do not all snapshot at once. */
+function nextSnapshotThreshold(snapCount: number): number {
+  const half = Math.max(1, Math.floor(snapCount / 2));
+  return half + Math.floor(Math.random() * half);
+}
 
 interface Proposal {
   readonly txn: Txn;
@@ -35,6 +43,9 @@ export class StandaloneServer {
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly startedMs = Date.now();
   private stopped = false;
+  private txnsSinceSnapshot = 0;
+  private snapshotThreshold: number;
+  private snapshotInFlight: Promise<void> | null = null;
   port = 0;
 
   private constructor(
@@ -42,8 +53,12 @@ export class StandaloneServer {
     private readonly logger: Logger,
     private readonly core: ServerCore,
     private readonly log: TxnLog,
+    private readonly disk: NodeDisk,
+    private readonly tree: DataTree,
     private listener: ClientListener | null = null,
-  ) {}
+  ) {
+    this.snapshotThreshold = nextSnapshotThreshold(config.snapCount);
+  }
 
   static async start(config: ServerConfig, logger: Logger): Promise<StandaloneServer> {
     const disk = new NodeDisk();
@@ -82,7 +97,7 @@ export class StandaloneServer {
       },
       Date.now(),
     );
-    const server = new StandaloneServer(config, logger, core, log);
+    const server = new StandaloneServer(config, logger, core, log, disk, tree);
     await server.listen();
     return server;
   }
@@ -153,7 +168,29 @@ export class StandaloneServer {
     while (this.proposals.length > 0 && this.proposals[0]!.durable) {
       const { txn } = this.proposals.shift()!;
       this.input({ kind: 'committed', txn, nowMs: Date.now() });
+      this.txnsSinceSnapshot++;
     }
+    if (this.txnsSinceSnapshot >= this.snapshotThreshold && this.snapshotInFlight === null) this.takeSnapshot();
+  }
+
+  /**
+   * Rolls the log to a new segment and writes a snapshot of the applied tree (storage-and-quorum.md
+   * §3.3, §4.6). Replaying the log from the snapshot's zxid reproduces the state exactly.
+   */
+  private takeSnapshot(): void {
+    this.txnsSinceSnapshot = 0;
+    this.snapshotThreshold = nextSnapshotThreshold(this.config.snapCount);
+    this.log.roll();
+    const zxid = this.tree.lastProcessedZxid;
+    const content = snapshotContentOf(this.tree);
+    const dir = snapshotDir({ dataDir: this.config.dataDir, dataLogDir: this.config.dataLogDir });
+    const compression = this.config.snapshotCompression === 'gz' ? 'gz' : 'none';
+    this.snapshotInFlight = writeSnapshot(this.disk, dir, zxid, content, { compression })
+      .then((name) => this.logger.info({ file: name }, 'snapshot written'))
+      .catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'))
+      .finally(() => {
+        this.snapshotInFlight = null;
+      });
   }
 
   private fail(err: unknown): void {
@@ -189,6 +226,7 @@ export class StandaloneServer {
     this.stopped = true;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     await this.listener?.stop();
+    await this.snapshotInFlight;
     await this.log.close().catch(() => {});
   }
 }
