@@ -283,7 +283,11 @@ export class ServerCore {
     const session = conn.session!;
     const zxid = this.nextZxid();
     const ctx: PrepContext = { zxid, timeMs: nowMs, session, authIds: conn.authIds, view: this.view, policy: this.policy };
-    const record = this.prepRequest(request, ctx);
+    // A closing session (closeSession sent, or expired) may not write any more: above all it
+    // must not create an ephemeral after the closeSession that deletes its ephemerals.
+    const record: TxnRecord = this.sessions.isClosing(session)
+      ? { type: OpCode.error, err: ErrorCode.sessionExpired }
+      : this.prepRequest(request, ctx);
     if (request.op === 'closeSession') this.sessions.setClosing(session);
     this.enqueue(conn, { kind: 'write', xid, request, zxid, receivedMs: nowMs }, nowMs);
     this.proposeAt(zxid, record, session, xid, nowMs, { conn: conn.id, closeSessionOf: request.op === 'closeSession' ? session : null });

@@ -68,6 +68,21 @@ describe('per-session order', () => {
 });
 
 describe('sessions under virtual time', () => {
+  test('writes pipelined after closeSession fail with SessionExpired and leave no ephemeral behind', () => {
+    const h = new CoreHarness();
+    h.autoCommit = false;
+    const a = h.connect();
+    h.commitAll();
+    h.send(a, { op: 'create', path: '/before', data: null, acl: OPEN_ACL, flags: 1 });
+    h.send(a, { op: 'closeSession' });
+    h.send(a, { op: 'create', path: '/after', data: null, acl: OPEN_ACL, flags: 1 });
+    h.commitAll();
+    assert.equal(h.committed.at(-1)?.record.type, -1);
+    assert.equal(h.db.node('/before'), undefined);
+    assert.equal(h.db.node('/after'), undefined);
+    assert.equal(h.db.ephemeralCount(), 0);
+  });
+
   test('a silent session expires within timeout + tick; its ephemerals go and watchers hear it', () => {
     const h = new CoreHarness();
     const owner = h.connect({ timeoutMs: 4000 });
