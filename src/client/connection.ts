@@ -71,22 +71,31 @@ export class Connection {
     pipelined: readonly Buffer[],
     timeoutMs: number,
     frameBytesMax: number,
+    signal?: AbortSignal,
   ): Promise<{ connection: Connection; response: ConnectResponse }> {
     const connection = new Connection(server, frameBytesMax);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         connection.fail(new ConnectionClosedError(`no ConnectResponse from ${connection.address} within ${timeoutMs} ms`));
       }, timeoutMs);
+      const onAbort = (): void => connection.fail(new ConnectionClosedError('connection attempt abandoned'));
+      signal?.addEventListener('abort', onAbort, { once: true });
       connection.handshake = {
         resolve: (response) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           resolve({ connection, response });
         },
         reject: (error) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           reject(error);
         },
       };
+      if (signal?.aborted === true) {
+        onAbort();
+        return;
+      }
       const s = connection.socket;
       s.on('data', (chunk: Buffer) => connection.receive(chunk));
       s.on('error', (err) => connection.fail(err));

@@ -12,6 +12,7 @@
 
 import { createGzip, gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { Readable } from 'node:stream';
 import type { Disk } from '../io/disk.js';
 import { errorCode, joinPath } from '../io/disk.js';
 import type { Zxid } from '../util/ids.js';
@@ -81,19 +82,18 @@ export async function writeSnapshot(
   return name;
 }
 
-/** Pipes the plain chunks through gzip, honouring backpressure, and writes its output in order. */
+/** Pipes the plain chunks through gzip (with backpressure) and writes its output in order. */
 async function writeGzip(chunks: Iterable<Uint8Array>, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+  const source = Readable.from(chunks, { objectMode: false });
   const gzip = createGzip();
-  const feed = (async () => {
-    for (const chunk of chunks) {
-      if (!gzip.write(chunk)) await new Promise<void>((resolve) => gzip.once('drain', resolve));
-    }
-    gzip.end();
-  })();
-  // If the producer fails, destroy the stream so the reading loop ends.
-  feed.catch((err: unknown) => gzip.destroy(err instanceof Error ? err : new Error(String(err))));
-  for await (const out of gzip as AsyncIterable<Buffer>) await write(out);
-  await feed;
+  // pipe() does not forward errors: an encoder failure must end the reading loop below.
+  source.on('error', (err) => gzip.destroy(err));
+  source.pipe(gzip);
+  try {
+    for await (const out of gzip as AsyncIterable<Buffer>) await write(out);
+  } finally {
+    source.destroy();
+  }
 }
 
 /** snapshot.* files of `dir`, newest first; [] when the directory does not exist. */
@@ -179,7 +179,8 @@ export async function loadNewestSnapshot(
   return { loaded: null, skipped };
 }
 
-async function passesQuickTest(disk: Disk, dir: string, file: SnapshotFileName): Promise<boolean> {
+/** §4.1 quick validity test on a file (reads only its head and tail). */
+export async function passesQuickTest(disk: Disk, dir: string, file: SnapshotFileName): Promise<boolean> {
   const handle = await disk.open(joinPath(dir, file.name), 'read');
   try {
     const sizeBytes = await handle.size();

@@ -18,14 +18,25 @@ import { hex64, type Zxid } from '../util/ids.js';
 import { encodeFileHeader, LOG_HEADER, FILE_HEADER_BYTES } from './format/file-header.js';
 import { logFileName } from './format/file-names.js';
 import { encodeLogRecord, entryZxid, preallocatedSize, ENTRY_BYTES_MIN } from './format/log-record.js';
-import { lastLoggedZxid, truncateLog } from './log-files.js';
+import { lastLoggedZxid, repairLogTail, truncateLog } from './log-files.js';
 
 export const DEFAULT_PREALLOC_BYTES = 64 * 1024 * 1024;
+const WRITE_BYTES_MAX = 4 * 1024 * 1024;
+
+function concat(parts: readonly Uint8Array[], totalBytes: number): Uint8Array {
+  const out = new Uint8Array(totalBytes);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 export interface TxnLogOptions {
   /** Preallocation step (zoo.cfg preAllocSize is in KB); 0 disables. Default 64 MiB. */
   readonly preAllocBytes?: number;
-  /** The last zxid already in the log, if the caller knows it (saves a scan). */
+  /** The last zxid in the log as recovery found it (skips the tail repair and scan). */
   readonly lastZxid?: Zxid | null;
 }
 
@@ -47,7 +58,7 @@ interface OpenFile {
   readonly file: DiskFile;
   /** End of written records. */
   dataEnd: number;
-  /** Size including zero fill. */
+  /** Size as preallocated (Apache's notion; the data may run past it). */
   sizeBytes: number;
 }
 
@@ -76,10 +87,19 @@ export class TxnLog {
     this.syncedZxid = lastZxid;
   }
 
-  /** Opens the log directory for appending (creating it if needed). Run recovery first. */
+  /**
+   * Opens the log directory for appending (creating it if needed). Without `lastZxid` it first
+   * cuts a torn tail (a torn record left in a file that is no longer the newest would read as
+   * corruption later) and scans for the last zxid; with it, the caller vouches that recovery
+   * already did both.
+   */
   static async open(disk: Disk, dir: string, options: TxnLogOptions = {}): Promise<TxnLog> {
     await disk.mkdir(dir);
-    const last = options.lastZxid !== undefined ? options.lastZxid : await lastLoggedZxid(disk, dir);
+    let last = options.lastZxid;
+    if (last === undefined) {
+      await repairLogTail(disk, dir);
+      last = await lastLoggedZxid(disk, dir);
+    }
     const preAllocBytes = options.preAllocBytes ?? DEFAULT_PREALLOC_BYTES;
     assert(Number.isSafeInteger(preAllocBytes) && preAllocBytes >= 0, 'preAllocBytes must be >= 0');
     return new TxnLog(disk, dir, preAllocBytes, last);
@@ -138,24 +158,25 @@ export class TxnLog {
     return this.lastPromise;
   }
 
-  /** Flushes, then closes the current file. Appending afterwards starts a new file. */
+  /**
+   * Waits for pending appends, then closes the current file; appending afterwards starts a new
+   * file. Does not reject for an earlier failure (the appends already did).
+   */
   async close(): Promise<void> {
-    try {
-      await this.commit();
-    } finally {
-      const current = this.current;
-      this.current = null;
-      this.rollPending = true;
-      if (current !== null) await current.file.close();
-    }
+    await this.commit().catch(() => undefined);
+    const current = this.current;
+    this.current = null;
+    this.rollPending = true;
+    if (current !== null) await current.file.close();
   }
 
   /**
    * §3.5 truncation (TRUNC from a leader): drops every record after `zxid`. Waits for pending
-   * appends first; the next append starts a new file.
+   * appends first; the next append starts a new file. Refused on a failed log.
    */
   async truncate(zxid: Zxid): Promise<void> {
     await this.close();
+    if (this.failure !== null) throw this.failedError();
     const last = await truncateLog(this.disk, this.dir, zxid);
     this.appendedZxid = last;
     this.syncedZxid = last;
@@ -229,24 +250,32 @@ export class TxnLog {
     // (its appends are buffered), so every check in a batch sees the batch's start position.
     const position = target.dataEnd;
     let sizeBytes = target.sizeBytes;
-    let total = 0;
+    for (let i = 0; i < part.length; i++) sizeBytes = preallocatedSize(position, sizeBytes, this.preAllocBytes);
+    // Records are written in runs of up to WRITE_BYTES_MAX: few syscalls, bounded copies.
+    let at = position;
+    let run: Uint8Array[] = [];
+    let runBytes = 0;
+    const flushRun = async (): Promise<void> => {
+      if (runBytes === 0) return;
+      const bytes = run.length === 1 ? run[0]! : concat(run, runBytes);
+      await target.file.write(bytes, at);
+      at += runBytes;
+      run = [];
+      runBytes = 0;
+    };
     for (const p of part) {
-      sizeBytes = preallocatedSize(position, sizeBytes, this.preAllocBytes);
-      total += p.record.length;
+      if (runBytes > 0 && runBytes + p.record.length > WRITE_BYTES_MAX) await flushRun();
+      run.push(p.record);
+      runBytes += p.record.length;
     }
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const p of part) {
-      bytes.set(p.record, at);
-      at += p.record.length;
-    }
-    await target.file.write(bytes, position);
-    target.dataEnd = position + total;
+    await flushRun();
+    target.dataEnd = at;
     if (sizeBytes > target.sizeBytes && sizeBytes > target.dataEnd) {
       // Extend with one zero byte at the new last offset (a sparse file, as Apache does).
       await target.file.write(new Uint8Array(1), sizeBytes - 1);
     }
-    target.sizeBytes = Math.max(sizeBytes, target.dataEnd);
+    // Apache's padded size, which a batch bigger than the padding may overrun (§3.2 rounds then).
+    target.sizeBytes = sizeBytes;
     await target.file.sync();
     this.syncCount++;
   }

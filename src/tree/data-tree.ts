@@ -259,8 +259,8 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (node === undefined) {
       // Replay over a fuzzy snapshot written after this delete: the node is already gone but the
-      // parent may have been written before it, so its pzxid still needs the bump. (Apache skips
-      // it and counts a digest mismatch.) Harmless otherwise: pzxid only moves up.
+      // parent may have been written before it, so its pzxid still needs the bump (Apache 3.8,
+      // as we read it, skips it). Harmless otherwise: pzxid only moves up.
       const stale = this.nodes.get(parentOf(path));
       if (stale !== undefined && zxid > stale.stat.pzxid) this.change(stale, () => { stale.stat.pzxid = zxid; });
       return ErrorCode.noNode;

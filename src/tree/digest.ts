@@ -1,7 +1,8 @@
 // The tree digest exactly as Apache ZooKeeper computes it (storage-and-quorum.md §5):
 // node digest = CRC-32 (IEEE) of path (root hashed as ''), data, and a 60-byte stat block in the
 // order czxid, mzxid, pzxid, ctime, mtime, version, cversion (stored), aversion, ephemeralOwner;
-// tree digest = the sum of node digests modulo 2^64 (held signed, as a Java long), nodes under '/zookeeper/' excluded.
+// tree digest = the sum of node digests modulo 2^64 (held signed, as a Java long), nodes under
+// '/zookeeper/' excluded.
 // Pure functions; the DataTree keeps the sum up to date as nodes change.
 
 import { crc32 } from 'node:zlib';

@@ -7,7 +7,7 @@
 // - clean: data ended at zero fill / EOF; nothing but zeros after the last good record.
 // - torn: the last record is bad (short, checksum or end-marker mismatch) and nothing but zeros
 //   follows its claimed end, or bytes follow a zero length: an unfinished append. Cut there.
-// - corrupt: a bad record with more non-zero data after it, a negative length, a bad header, or
+// - corrupt: a bad record with more non-zero data after it, an impossible length, a bad header, or
 //   zxids not increasing. Never skipped: the caller stops loudly.
 
 import { adler32 } from './adler32.js';
@@ -19,6 +19,12 @@ export const RECORD_OVERHEAD_BYTES = 8 + 4 + 1;
 /** The zxid is at offset 12 of a txn entry (TxnHeader: long clientId, int cxid, long zxid...). */
 const ENTRY_ZXID_OFFSET = 12;
 export const ENTRY_BYTES_MIN = ENTRY_ZXID_OFFSET + 8;
+/**
+ * Longest entry accepted when reading. Apache's own limit is jute.maxbuffer (1 MiB by default,
+ * configurable); a length far beyond any sane limit is a damaged length field, and calling it a
+ * torn tail would silently drop every record after it.
+ */
+export const ENTRY_BYTES_MAX = 64 * 1024 * 1024;
 /** Apache checks preallocation against 4 KB of headroom (§3.2). */
 const PREALLOC_HEADROOM_BYTES = 4096;
 
@@ -118,8 +124,8 @@ export function scanLogFile(bytes: Uint8Array): LogScan {
         : { kind: 'torn', offset: at, reason: 'data after a zero length' };
       return { records, dataEnd: at, tail, hasHeader: true };
     }
-    if (length < 0) {
-      return { records, dataEnd: at, tail: { kind: 'corrupt', offset: at, reason: `negative length ${length}` }, hasHeader: true };
+    if (length < 0 || length > ENTRY_BYTES_MAX) {
+      return { records, dataEnd: at, tail: { kind: 'corrupt', offset: at, reason: `bad record length ${length}` }, hasHeader: true };
     }
     const entryStart = at + 12;
     const end = entryStart + length + 1;

@@ -27,6 +27,7 @@ export const DIGEST_VERSION = 2;
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
 const SESSION_BYTES = 12;
 const END_OF_NODES = '/';
+const WIRE_TRAILER = 'BenWasHere';
 /** `00000001 2f`: every plain snapshot ends with a seal's "/" (the quick validity test). */
 const SEAL_TAIL = Uint8Array.of(0, 0, 0, 1, 0x2f);
 const GZIP_MAGIC = Uint8Array.of(0x1f, 0x8b);
@@ -71,10 +72,17 @@ export class SnapshotFormatError extends Error {
   override name = 'SnapshotFormatError';
 }
 
+/**
+ * 'file': a snapshot file (header, seals, digest). 'wire': the SNAP body of the learner protocol
+ * (§4.7, §10.4): no header, seal or digest, followed by the ustring "BenWasHere".
+ */
+export type SnapshotFraming = 'file' | 'wire';
+
 /** Encodes a snapshot as a sequence of chunks of about `chunkBytes` (uncompressed). */
 export function* encodeSnapshot(
   content: SnapshotContent,
   chunkBytes = DEFAULT_SNAPSHOT_CHUNK_BYTES,
+  framing: SnapshotFraming = 'file',
 ): Generator<Uint8Array, void, void> {
   const adler = new Adler32();
   let w = new JuteWriter(Math.min(chunkBytes, 1 << 16) + 1024);
@@ -92,7 +100,7 @@ export function* encodeSnapshot(
     w.writeLong(adler.value()).writeUString(END_OF_NODES);
   };
 
-  w.writeRaw(encodeFileHeader(SNAPSHOT_HEADER));
+  if (framing === 'file') w.writeRaw(encodeFileHeader(SNAPSHOT_HEADER));
   const sessions = [...content.sessions];
   w.writeInt(sessions.length);
   for (const [id, timeoutMs] of sessions) w.writeLong(id).writeInt(timeoutMs);
@@ -110,6 +118,11 @@ export function* encodeSnapshot(
     if (w.length >= chunkBytes) yield take();
   }
   w.writeUString(END_OF_NODES);
+  if (framing === 'wire') {
+    w.writeUString(WIRE_TRAILER);
+    yield take();
+    return;
+  }
   seal();
   if (content.digest !== undefined) {
     const d = content.digest;
@@ -157,25 +170,15 @@ export function decodeSnapshot(bytes: Uint8Array, onNode?: (node: SnapshotNode) 
   }
 }
 
-function decode(bytes: Uint8Array, onNode?: (node: SnapshotNode) => void): DecodedSnapshot {
-  const header = decodeFileHeader(bytes);
-  if (header === null || header.magic !== SNAPSHOT_MAGIC || header.version !== FORMAT_VERSION) {
-    throw new SnapshotFormatError('not a version-2 snapshot (bad file header)');
-  }
-  const r = new JuteReader(bytes, FILE_HEADER_BYTES);
-  const adler = new Adler32();
-  let checked = 0;
-  const verifySeal = (which: string): void => {
-    adler.update(bytes, checked, r.offset);
-    checked = r.offset;
-    const expected = adler.value();
-    const stored = r.readLong();
-    const marker = r.readUString();
-    if (BigInt(expected) !== stored || marker !== END_OF_NODES) {
-      throw new SnapshotFormatError(`${which} does not verify at offset ${checked}`);
-    }
-  };
+interface Body {
+  sessions: Array<[bigint, number]>;
+  aclCache: Array<[bigint, Acl[]]>;
+  nodes: SnapshotNode[];
+  nodeCount: number;
+}
 
+/** sessions, ACL map, nodes and the "/" end marker: common to files and the SNAP body. */
+function decodeBody(r: JuteReader, onNode?: (node: SnapshotNode) => void): Body {
   const sessionCount = r.readInt();
   if (sessionCount < 0 || sessionCount * SESSION_BYTES > r.remaining()) {
     throw new SnapshotFormatError(`bad session count ${sessionCount}`);
@@ -206,6 +209,29 @@ function decode(bytes: Uint8Array, onNode?: (node: SnapshotNode) => void): Decod
     if (onNode !== undefined) onNode(node);
     else nodes.push(node);
   }
+  return { sessions, aclCache, nodes, nodeCount };
+}
+
+function decode(bytes: Uint8Array, onNode?: (node: SnapshotNode) => void): DecodedSnapshot {
+  const header = decodeFileHeader(bytes);
+  if (header === null || header.magic !== SNAPSHOT_MAGIC || header.version !== FORMAT_VERSION) {
+    throw new SnapshotFormatError('not a version-2 snapshot (bad file header)');
+  }
+  const r = new JuteReader(bytes, FILE_HEADER_BYTES);
+  const adler = new Adler32();
+  let checked = 0;
+  const verifySeal = (which: string): void => {
+    adler.update(bytes, checked, r.offset);
+    checked = r.offset;
+    const expected = adler.value();
+    const stored = r.readLong();
+    const marker = r.readUString();
+    if (BigInt(expected) !== stored || marker !== END_OF_NODES) {
+      throw new SnapshotFormatError(`${which} does not verify at offset ${checked}`);
+    }
+  };
+
+  const body = decodeBody(r, onNode);
   verifySeal('seal #1');
 
   let digest: SnapshotDigest | null = null;
@@ -223,7 +249,28 @@ function decode(bytes: Uint8Array, onNode?: (node: SnapshotNode) => void): Decod
     verifySeal('seal #3');
   }
   // Later sections (a future format) are ignored, as a 3.8 reader ignores 3.9's third section.
-  return { sessions, aclCache, nodes, nodeCount, digest, lastProcessedZxid };
+  return { ...body, digest, lastProcessedZxid };
+}
+
+/**
+ * Decodes a SNAP body (§10.4) at the start of `bytes`, through its "BenWasHere" trailer.
+ * Returns the content and the bytes used; throws SnapshotFormatError if it is malformed or
+ * incomplete (a caller reading a socket can retry with more bytes).
+ */
+export function decodeSnapshotWire(
+  bytes: Uint8Array,
+  onNode?: (node: SnapshotNode) => void,
+): Body & { readonly bytesUsed: number } {
+  try {
+    const r = new JuteReader(bytes);
+    const body = decodeBody(r, onNode);
+    const trailer = r.readUString();
+    if (trailer !== WIRE_TRAILER) throw new SnapshotFormatError(`missing BenWasHere after the SNAP body (got ${JSON.stringify(trailer)})`);
+    return { ...body, bytesUsed: r.offset };
+  } catch (err) {
+    if (err instanceof JuteDecodeError) throw new SnapshotFormatError(`malformed SNAP body: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 function parseHexDigest(text: string | null): bigint {
