@@ -43,7 +43,16 @@ export class JuteWriter {
 
   writeLong(v: bigint | number): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, BigInt(v)), this.pos);
+    if (typeof v === 'number') {
+      // Times and TTLs: safe integers written as two 32-bit halves, no BigInt on the hot path.
+      const high = Math.floor(v / 0x100000000);
+      this.buf.writeInt32BE(high | 0, this.pos);
+      this.buf.writeUInt32BE(v - high * 0x100000000, this.pos + 4);
+    } else if (v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) {
+      this.buf.writeBigInt64BE(v, this.pos);
+    } else {
+      this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    }
     this.pos += 8;
     return this;
   }
