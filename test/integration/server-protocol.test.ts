@@ -349,3 +349,21 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('floods', () => {
+  test('a client that floods requests without reading replies is slowed, not served at others\' expense', async () => {
+    const flooder = await session();
+    const count = 100_000;
+    const frames = [];
+    for (let i = 0; i < count; i++) frames.push(Buffer.from('00000011' + (i + 1).toString(16).padStart(8, '0') + '000000030000000461626364' + '00', 'hex'));
+    flooder.socket.pause(); // never read: the server must stop reading from us instead of buffering forever
+    flooder.socket.write(Buffer.concat(frames));
+    const other = await session();
+    for (let i = 0; i < 20; i++) assert.equal((await other.call({ op: 'exists', path: '/', watch: false })).err, 0);
+    flooder.socket.resume();
+    await flooder.until(() => flooder.replies().length >= count, 60_000);
+    const replies = flooder.replies();
+    assert.equal(replies.length, count);
+    assert.ok(replies.every((r, i) => r.xid === i + 1 && r.err === ErrorCode.noNode));
+  });
+});

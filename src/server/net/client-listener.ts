@@ -34,7 +34,13 @@ interface Connection {
   mode: 'fresh' | 'session' | 'fourLetter';
   outbound: Buffer[];
   closing: boolean;
+  /** Reads paused by the core (too many requests queued) or by us (replies not being read). */
+  pausedByCore: boolean;
+  pausedByOutput: boolean;
 }
+
+/** A client that does not read its replies stops being read once this much is unsent. */
+const OUTBOUND_BYTES_MAX = 4 * 1024 * 1024;
 
 const FOUR_LETTER_FIRST_BYTES_MAX = 4;
 
@@ -88,7 +94,12 @@ export class ClientListener {
   pauseReads(conn: number, paused: boolean): void {
     const c = this.connections.get(conn);
     if (c === undefined) return;
-    if (paused) c.socket.pause();
+    c.pausedByCore = paused;
+    this.applyPause(c);
+  }
+
+  private applyPause(c: Connection): void {
+    if (c.pausedByCore || c.pausedByOutput) c.socket.pause();
     else c.socket.resume();
   }
 
@@ -110,6 +121,14 @@ export class ClientListener {
         const out = c.outbound.length === 1 ? c.outbound[0]! : Buffer.concat(c.outbound);
         c.outbound = [];
         c.socket.write(out);
+        if (!c.pausedByOutput && c.socket.writableLength > OUTBOUND_BYTES_MAX) {
+          c.pausedByOutput = true;
+          this.applyPause(c);
+          c.socket.once('drain', () => {
+            c.pausedByOutput = false;
+            this.applyPause(c);
+          });
+        }
       }
       if (c.closing) c.socket.end();
     }
@@ -133,6 +152,8 @@ export class ClientListener {
       mode: 'fresh',
       outbound: [],
       closing: false,
+      pausedByCore: false,
+      pausedByOutput: false,
     };
     this.connections.set(c.id, c);
     socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
