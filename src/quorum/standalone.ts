@@ -93,6 +93,7 @@ export class StandaloneServer {
         containerCheckIntervalMs: config.container.checkIntervalMs,
         containerMaxPerMinute: config.container.maxPerMinute,
         containerMaxNeverUsedIntervalMs: config.container.maxNeverUsedIntervalMs,
+        existsChecksRead: config.extra.get('zkts.existsChecksRead') !== 'false',
         outstandingPerConnectionMax: OUTSTANDING_PER_CONNECTION_MAX,
       },
       Date.now(),

@@ -186,6 +186,9 @@ describe('operations', () => {
     assert.equal((await owner.call({ op: 'create', path: '/secret', data: utf8('s'), acl: [{ perms: 31, id: { scheme: 'digest', id: digest } }], flags: 0 })).err, 0);
     const other = await session();
     assert.equal((await other.call({ op: 'getData', path: '/secret', watch: false })).err, ErrorCode.noAuth);
+    // 3.9 (ZOOKEEPER-2590): exists needs READ too, and sets no watch when refused.
+    assert.equal((await other.call({ op: 'exists', path: '/secret', watch: true })).err, ErrorCode.noAuth);
+    assert.equal((await other.call({ op: 'exists', path: '/secret-missing', watch: false })).err, ErrorCode.noNode);
     assert.equal((await other.call({ op: 'getACL', path: '/secret' })).err, ErrorCode.noAuth);
     assert.equal((await other.call({ op: 'create', path: '/bad', data: null, acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }], flags: 0 })).err, ErrorCode.invalidAcl);
     assert.equal((await other.call({ op: 'create', path: '/bad', data: null, acl: [], flags: 0 })).err, ErrorCode.invalidAcl);

@@ -21,6 +21,7 @@ export interface ReadContext {
   readonly session: SessionId;
   readonly authIds: readonly Id[];
   readonly skipAcl: boolean;
+  readonly existsChecksRead: boolean;
 }
 
 export interface ReadAnswer {
@@ -52,7 +53,7 @@ export function answerRead(request: Request, ctx: ReadContext): ReadAnswer {
       if (request.path.includes('\u0000')) return error(ErrorCode.badArguments);
       const stat = db.stat(request.path);
       // 3.9 (ZOOKEEPER-2590): exists needs READ on an existing node; 3.8 checked nothing.
-      if (stat !== undefined && !canRead(ctx, request.path)) return error(ErrorCode.noAuth);
+      if (stat !== undefined && ctx.existsChecksRead && !canRead(ctx, request.path)) return error(ErrorCode.noAuth);
       if (request.watch) ctx.watches.add(ctx.watcherId, request.path, stat === undefined ? 'exist' : 'data');
       return stat === undefined ? error(ErrorCode.noNode) : ok({ kind: 'stat', stat });
     }

@@ -452,6 +452,7 @@ export class ServerCore {
         session: conn.session!,
         authIds: conn.authIds,
         skipAcl: this.config.skipAcl,
+        existsChecksRead: this.config.existsChecksRead,
       });
       for (const event of answer.events) this.sendNotification(conn, event.type, event.path);
       const zxid = this.db.lastProcessedZxid;

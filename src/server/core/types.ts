@@ -35,6 +35,8 @@ export interface ServerCoreConfig {
   readonly containerCheckIntervalMs: number;
   readonly containerMaxPerMinute: number;
   readonly containerMaxNeverUsedIntervalMs: number;
+  /** exists needs READ on an existing node (3.9, ZOOKEEPER-2590); false answers as 3.8.0 did. */
+  readonly existsChecksRead: boolean;
   /** Requests queued on one connection before its reads are paused. */
   readonly outstandingPerConnectionMax: number;
 }

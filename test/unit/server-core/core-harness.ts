@@ -26,6 +26,7 @@ export const CORE_CONFIG: ServerCoreConfig = {
   containerCheckIntervalMs: 60000,
   containerMaxPerMinute: 10000,
   containerMaxNeverUsedIntervalMs: 0,
+  existsChecksRead: true,
   outstandingPerConnectionMax: 1000,
 };
 

@@ -1,0 +1,2 @@
+// The zkts package root: the TypeScript client library (also at `zkts/client`).
+export * from './client/index.js';
