@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { ConfigError, defaultStandaloneConfig, parseZooCfg, type ServerConfig } from '../config/index.js';
 import { StandaloneServer } from '../quorum/standalone.js';
 import { digestOf } from '../acl/digest.js';
+import { renderLogFile, renderSnapshotFile } from './dump-files.js';
 
 const program = new Command();
 program.name('zkts').description('A ZooKeeper-compatible coordination service');
@@ -51,6 +52,29 @@ program
   .argument('<userPassword>', 'user:password')
   .action((userPassword: string) => {
     console.log(`${userPassword}->${digestOf(userPassword)}`);
+  });
+
+program
+  .command('log')
+  .description('print a transaction log file (zkts or Apache ZooKeeper)')
+  .argument('<file>', 'a version-2/log.<zxid> file')
+  .action((file: string) => {
+    const { text, ok } = renderLogFile(readFileSync(file));
+    process.stdout.write(text);
+    if (!ok) process.exitCode = 1;
+  });
+
+program
+  .command('snapshot')
+  .description('print a snapshot file (zkts or Apache ZooKeeper; plain, .gz or .snappy)')
+  .argument('<file>', 'a version-2/snapshot.<zxid>[.gz|.snappy] file')
+  .action((file: string) => {
+    try {
+      process.stdout.write(renderSnapshotFile(file, readFileSync(file)));
+    } catch (err) {
+      console.error(`cannot read snapshot ${file}: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
   });
 
 await program.parseAsync(process.argv);
