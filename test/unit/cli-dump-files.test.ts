@@ -21,7 +21,7 @@ test('every txn of an Apache log is printed, with its zxid and digest', () => {
 
 test('a damaged record is reported and fails the command', () => {
   const bytes = Buffer.from(readFileSync(join(FIXTURES, 'plain', 'log.1')));
-  bytes[16 + 8 + 4 + 3] ^= 0xff; // inside the first record's entry: checksum mismatch
+  bytes[16 + 8 + 4 + 3]! ^= 0xff; // inside the first record's entry: checksum mismatch
   const { text, ok } = renderLogFile(bytes);
   assert.equal(ok, false);
   assert.match(text, /(corrupt|torn) at offset 16/);

@@ -24,7 +24,8 @@ import { SessionIdGenerator, sessionPassword } from './session-ids.js';
 import { ConnectionState, type Pending } from './connection-state.js';
 import type { Database } from './database.js';
 import { PrepView, type NodeView } from './prep-view.js';
-import { prepCloseSession, prepMulti, prepWrite, type PrepContext, type PrepPolicy, type WriteOp } from './prep.js';
+import { prepCloseSession, prepWrite, type PrepContext, type PrepPolicy } from './prep.js';
+import { prepRequest } from './prep-request.js';
 import { answerRead } from './reads.js';
 import { replyForCommitted } from './replies.js';
 import { ServerStats } from './server-stats.js';
@@ -126,9 +127,7 @@ export class ServerCore {
 
   resetConnectionStats(nowMs: number): void {
     for (const c of this.connections.values()) {
-      const received = c.stats.packetsReceived;
       c.stats = { ...c.stats, packetsReceived: 0, packetsSent: 0, minLatencyMs: Number.MAX_SAFE_INTEGER, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0, lastResponseMs: nowMs };
-      void received;
     }
   }
 
@@ -287,66 +286,10 @@ export class ServerCore {
     // must not create an ephemeral after the closeSession that deletes its ephemerals.
     const record: TxnRecord = this.sessions.isClosing(session)
       ? { type: OpCode.error, err: ErrorCode.sessionExpired }
-      : this.prepRequest(request, ctx);
+      : prepRequest(request, ctx);
     if (request.op === 'closeSession') this.sessions.setClosing(session);
     this.enqueue(conn, { kind: 'write', xid, request, zxid, receivedMs: nowMs }, nowMs);
     this.proposeAt(zxid, record, session, xid, nowMs, { conn: conn.id, closeSessionOf: request.op === 'closeSession' ? session : null });
-  }
-
-  private prepRequest(request: Request, ctx: PrepContext): TxnRecord {
-    switch (request.op) {
-      case 'create':
-      case 'create2':
-      case 'createContainer':
-        return prepWrite({ op: 'create', opcode: OpCode[request.op], path: request.path, data: request.data, acl: request.acl, flags: request.flags, ttl: -1 }, ctx);
-      case 'createTTL':
-        return prepWrite({ op: 'create', opcode: OpCode.createTTL, path: request.path, data: request.data, acl: request.acl, flags: request.flags, ttl: request.ttl }, ctx);
-      case 'delete':
-        return prepWrite({ op: 'delete', opcode: OpCode.delete, path: request.path, version: request.version }, ctx);
-      case 'deleteContainer':
-        return prepWrite({ op: 'delete', opcode: OpCode.deleteContainer, path: request.path, version: -1 }, ctx);
-      case 'setData':
-        return prepWrite({ op: 'setData', path: request.path, data: request.data, version: request.version }, ctx);
-      case 'setACL':
-        return prepWrite({ op: 'setACL', path: request.path, acl: request.acl, version: request.version }, ctx);
-      case 'check':
-        return prepWrite({ op: 'check', path: request.path, version: request.version }, ctx);
-      case 'reconfig':
-        return { type: OpCode.error, err: ErrorCode.reconfigDisabled };
-      case 'closeSession':
-        return prepCloseSession(ctx);
-      case 'multi': {
-        if (!request.opsAllowed) return { type: OpCode.error, err: ErrorCode.marshallingError };
-        const ops: WriteOp[] = [];
-        for (const op of request.ops) {
-          switch (op.op) {
-            case 'create':
-            case 'create2':
-            case 'createContainer':
-              ops.push({ op: 'create', opcode: OpCode[op.op], path: op.path, data: op.data, acl: op.acl, flags: op.flags, ttl: -1 });
-              break;
-            case 'createTTL':
-              ops.push({ op: 'create', opcode: OpCode.createTTL, path: op.path, data: op.data, acl: op.acl, flags: op.flags, ttl: op.ttl });
-              break;
-            case 'delete':
-              ops.push({ op: 'delete', opcode: OpCode.delete, path: op.path, version: op.version });
-              break;
-            case 'setData':
-              ops.push({ op: 'setData', path: op.path, data: op.data, version: op.version });
-              break;
-            case 'check':
-              ops.push({ op: 'check', path: op.path, version: op.version });
-              break;
-            case 'getData':
-            case 'getChildren':
-              return { type: OpCode.error, err: ErrorCode.marshallingError };
-          }
-        }
-        return prepMulti(ops, ctx);
-      }
-      default:
-        return { type: OpCode.error, err: ErrorCode.marshallingError };
-    }
   }
 
   private nextZxid(): Zxid {
