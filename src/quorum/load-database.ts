@@ -52,6 +52,29 @@ export function snapshotContentOf(tree: DataTree): SnapshotContent {
   };
 }
 
+const SNAPSHOT_WALK_CHUNK_NODES = 5000;
+
+/**
+ * The same content taken while the server keeps serving (a fuzzy snapshot): the walk yields to
+ * the event loop every few thousand nodes, sessions are taken at the start, and the ACL map and
+ * digest at the end, so the map covers every reference the walk saw. Replaying the log from the
+ * zxid the caller names the file by gives the exact state (applying a txn is idempotent).
+ */
+export async function fuzzySnapshotContentOf(tree: DataTree): Promise<SnapshotContent> {
+  const sessions = [...tree.sessions.entries()].map(([id, timeout]) => [id as bigint, timeout] as const);
+  const nodes = [];
+  for (const node of tree.walkPreOrder()) {
+    nodes.push({ path: node.path === '' ? '/' : node.path, data: node.data, aclRef: BigInt(node.aclRef), stat: node.stat });
+    if (nodes.length % SNAPSHOT_WALK_CHUNK_NODES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return {
+    sessions,
+    aclCache: tree.aclCacheEntries().map(([ref, acls]) => [BigInt(ref), acls] as const),
+    nodes,
+    digest: { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest() },
+  };
+}
+
 export async function loadDatabase(disk: Disk, dirs: DataDirs): Promise<LoadedDatabase> {
   const snapDir = snapshotDir(dirs);
   const txnDir = logDir(dirs);

@@ -21,7 +21,7 @@ import { encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
 import { hex64 } from '../util/ids.js';
 import type { DataTree } from '../tree/data-tree.js';
-import { loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
+import { fuzzySnapshotContentOf, loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
 import { javaDateString } from '../util/java-date.js';
 
 const OUTSTANDING_PER_CONNECTION_MAX = 1000;
@@ -183,10 +183,10 @@ export class StandaloneServer {
     this.snapshotThreshold = nextSnapshotThreshold(this.config.snapCount);
     this.log.roll();
     const zxid = this.tree.lastProcessedZxid;
-    const content = snapshotContentOf(this.tree);
     const dir = snapshotDir({ dataDir: this.config.dataDir, dataLogDir: this.config.dataLogDir });
     const compression = this.config.snapshotCompression === 'gz' ? 'gz' : 'none';
-    this.snapshotInFlight = writeSnapshot(this.disk, dir, zxid, content, { compression })
+    this.snapshotInFlight = fuzzySnapshotContentOf(this.tree)
+      .then((content) => writeSnapshot(this.disk, dir, zxid, content, { compression }))
       .then((name) => this.logger.info({ file: name }, 'snapshot written'))
       .catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'))
       .finally(() => {

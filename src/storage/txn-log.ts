@@ -131,8 +131,8 @@ export class TxnLog {
   append(zxid: Zxid, entry: Uint8Array): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failedError());
     assert(entry.length >= ENTRY_BYTES_MIN, 'a txn entry starts with a TxnHeader');
-    assert(entryZxid(entry) === zxid, `entry zxid 0x${hex64(entryZxid(entry))} != 0x${hex64(zxid)}`);
-    assert(this.appendedZxid === null || zxid > this.appendedZxid, `zxid 0x${hex64(zxid)} does not follow the log`);
+    assert(entryZxid(entry) === zxid, () => `entry zxid 0x${hex64(entryZxid(entry))} != 0x${hex64(zxid)}`);
+    assert(this.appendedZxid === null || zxid > this.appendedZxid, () => `zxid 0x${hex64(zxid)} does not follow the log`);
     const startsFile = this.rollPending;
     this.rollPending = false;
     this.appendedZxid = zxid;

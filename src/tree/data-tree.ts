@@ -305,7 +305,7 @@ export class DataTree {
 
   private mustGet(path: string): ZNode {
     const node = this.nodes.get(path);
-    assert(node !== undefined, `no node ${path}`);
+    assert(node !== undefined, () => `no node ${path}`);
     return node;
   }
 

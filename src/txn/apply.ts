@@ -27,7 +27,7 @@ function result(type: number, err: number, path: string | null = null, stat: App
 /** Applies `txn` and advances lastProcessedZxid. */
 export function applyTxn(tree: DataTree, txn: Txn): ApplyOutcome {
   const { header, record } = txn;
-  assert(header.type === record.type, `txn header type ${header.type} != record type ${record.type}`);
+  assert(header.type === record.type, () => `txn header type ${header.type} != record type ${record.type}`);
   const triggers: Triggers = [];
   let outcome: ApplyResult;
   switch (record.type) {

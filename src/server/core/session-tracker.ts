@@ -56,7 +56,7 @@ export class SessionTracker {
    * and touches it. A closing session keeps its state: it is on its way out.
    */
   add(id: SessionId, timeoutMs: number, nowMs: number): void {
-    assert(Number.isSafeInteger(timeoutMs) && timeoutMs > 0, `bad session timeout ${timeoutMs}`);
+    assert(Number.isSafeInteger(timeoutMs) && timeoutMs > 0, () => `bad session timeout ${timeoutMs}`);
     const entry = this.#sessions.get(id);
     if (entry === undefined) {
       this.#sessions.set(id, { timeoutMs, closing: false, expiryMs: null });
@@ -68,7 +68,7 @@ export class SessionTracker {
 
   /** Records activity. False if the session is unknown or closing (the caller rejects the request). */
   touch(id: SessionId, nowMs: number): boolean {
-    assert(Number.isFinite(nowMs), `bad clock reading ${nowMs}`);
+    assert(Number.isFinite(nowMs), () => `bad clock reading ${nowMs}`);
     const entry = this.#sessions.get(id);
     if (entry === undefined || entry.closing) return false;
     const expiryMs = this.expiryTimeFor(nowMs, entry.timeoutMs);
