@@ -1,0 +1,100 @@
+// The core's view of its own log: the newest txns in memory plus four positions.
+//
+//   appliedZxid ≤ min(committedZxid, durableZxid)   (never apply what is not durable)
+//   durableZxid ≤ appendedZxid                      (fsync lags appends)
+//   committedZxid ≤ appendedZxid                    (only known txns commit)
+//
+// `entries` holds every appended txn above `appliedZxid` plus at most `committedMax` applied ones
+// below it (the leader's committedLog window for DIFF, §10.3). Zxids strictly increase.
+
+import type { Txn } from '../txn/types.js';
+import { assert } from '../util/assert.js';
+import type { Zxid } from '../util/ids.js';
+
+export class LogWindow {
+  private entries: Txn[];
+  appendedZxid: Zxid;
+  durableZxid: Zxid;
+  committedZxid: Zxid;
+  appliedZxid: Zxid;
+
+  constructor(lastLogged: Zxid, recent: readonly Txn[], applied: Zxid, private readonly committedMax: number) {
+    this.entries = [...recent];
+    this.appendedZxid = lastLogged;
+    this.durableZxid = lastLogged;
+    this.committedZxid = applied;
+    this.appliedZxid = applied;
+    assert(applied <= lastLogged, 'applied beyond the log');
+    for (let i = 1; i < this.entries.length; i++) assert(this.zxidAt(i - 1) < this.zxidAt(i), 'recent txns out of order');
+    assert(this.entries.length === 0 || this.zxidAt(this.entries.length - 1) === lastLogged, 'recent txns must end at lastLogged');
+  }
+
+  private zxidAt(i: number): Zxid {
+    const txn = this.entries[i];
+    assert(txn !== undefined, 'index out of window');
+    return txn.header.zxid;
+  }
+
+  append(txn: Txn): void {
+    assert(txn.header.zxid > this.appendedZxid, `append ${txn.header.zxid} after ${this.appendedZxid}`);
+    this.entries.push(txn);
+    this.appendedZxid = txn.header.zxid;
+  }
+
+  markDurable(upTo: Zxid): void {
+    assert(upTo <= this.appendedZxid, `durable ${upTo} beyond appended ${this.appendedZxid}`);
+    if (upTo > this.durableZxid) this.durableZxid = upTo;
+  }
+
+  /** Raises the commit point (never beyond what was appended). */
+  markCommitted(upTo: Zxid): void {
+    const z = upTo < this.appendedZxid ? upTo : this.appendedZxid;
+    if (z > this.committedZxid) this.committedZxid = z;
+  }
+
+  /** The zxid a `commit` effect may now reach, or null when nothing new is applicable. */
+  nextApplicable(): Zxid | null {
+    const target = this.committedZxid < this.durableZxid ? this.committedZxid : this.durableZxid;
+    return target > this.appliedZxid ? target : null;
+  }
+
+  markApplied(upTo: Zxid): void {
+    assert(upTo <= this.committedZxid && upTo <= this.durableZxid, 'apply beyond commit or durability');
+    this.appliedZxid = upTo;
+    this.trim();
+  }
+
+  /** After TRUNC: the log ends at `zxid`; the reloaded tree reflects all of it. */
+  truncateTo(zxid: Zxid): void {
+    this.entries = this.entries.filter((t) => t.header.zxid <= zxid);
+    this.appendedZxid = this.durableZxid = this.committedZxid = this.appliedZxid = zxid;
+    this.trim();
+  }
+
+  /** After SNAP: state is the snapshot at `zxid`, the log is empty. */
+  resetTo(zxid: Zxid): void {
+    this.entries = [];
+    this.appendedZxid = this.durableZxid = this.committedZxid = this.appliedZxid = zxid;
+  }
+
+  /** Txns with zxid in (after, upTo], ascending. */
+  range(after: Zxid, upTo: Zxid): Txn[] {
+    return this.entries.filter((t) => t.header.zxid > after && t.header.zxid <= upTo);
+  }
+
+  /** Txns with zxid ≤ upTo that the window still holds, ascending. */
+  upTo(upTo: Zxid): readonly Txn[] {
+    return this.entries.filter((t) => t.header.zxid <= upTo);
+  }
+
+  get(zxid: Zxid): Txn | undefined {
+    return this.entries.find((t) => t.header.zxid === zxid);
+  }
+
+  private trim(): void {
+    let applied = 0;
+    while (applied < this.entries.length && this.zxidAt(applied) <= this.appliedZxid) applied++;
+    const drop = applied - this.committedMax;
+    if (drop > 0) this.entries.splice(0, drop);
+  }
+}
