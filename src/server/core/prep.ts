@@ -8,10 +8,9 @@ import { OpCode, Perm } from '../../proto/opcodes.js';
 import type { SessionId, Zxid } from '../../util/ids.js';
 import type { CloseSessionTxn, SubTxn, TxnRecord } from '../../txn/types.js';
 import type { NodeView, PrepView } from './prep-view.js';
+import { CONTAINER_OWNER, TTL_MS_MAX, ownerKind, ttlOwner } from '../../tree/owner.js';
+import { SPECIAL_PATHS, parentOf, sequenceSuffix } from '../../tree/path.js';
 
-export const CONTAINER_OWNER = -0x8000000000000000n; // 0x8000000000000000 as a signed long
-export const TTL_OWNER_BASE = -0x100000000000000n; // 0xFF00000000000000 as a signed long
-export const TTL_MAX_MS = 0xffffffffff;
 
 export type WriteOp =
   | {
@@ -52,19 +51,13 @@ class PrepError extends Error {
   }
 }
 
-const SPECIAL_PATHS = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']);
 
 function fail(code: number): never {
   throw new PrepError(code);
 }
 
-export function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.substring(0, slash);
-}
-
 function isNormalEphemeral(owner: bigint): boolean {
-  return owner !== 0n && owner !== CONTAINER_OWNER && (owner & TTL_OWNER_BASE) !== TTL_OWNER_BASE;
+  return ownerKind(owner) === 'ephemeral';
 }
 
 function requireNode(view: PrepView, path: string): NodeView {
@@ -79,12 +72,6 @@ function checkVersion(expected: number, actual: number): void {
   if (expected !== -1 && expected !== actual) fail(ErrorCode.badVersion);
 }
 
-/** Java's %010d of a signed int: zero-padded to 10 digits, sign first, wider when negative. */
-export function sequenceSuffix(counter: number): string {
-  if (counter < 0) return '-' + String(-counter).padStart(9, '0');
-  return String(counter).padStart(10, '0');
-}
-
 type Record = (path: string, node: NodeView | null) => void;
 
 function prepCreate(op: Extract<WriteOp, { op: 'create' }>, ctx: PrepContext, record: Record): SubTxn {
@@ -97,7 +84,7 @@ function prepCreate(op: Extract<WriteOp, { op: 'create' }>, ctx: PrepContext, re
   if (isTtl || op.opcode === OpCode.createTTL) {
     if (!ctx.policy.extendedTypesEnabled) fail(ErrorCode.unimplemented);
     if (!isTtl || op.opcode !== OpCode.createTTL) fail(ErrorCode.badArguments);
-    if (!(op.ttl > 0 && op.ttl <= TTL_MAX_MS)) fail(ErrorCode.badArguments);
+    if (!(op.ttl > 0 && op.ttl <= TTL_MS_MAX)) fail(ErrorCode.badArguments);
   }
   const lastSlash = op.path.lastIndexOf('/');
   if (lastSlash < 0 || op.path.includes('\u0000')) fail(ErrorCode.badArguments);
@@ -111,7 +98,7 @@ function prepCreate(op: Extract<WriteOp, { op: 'create' }>, ctx: PrepContext, re
   if (isNormalEphemeral(parent.stat.ephemeralOwner)) fail(ErrorCode.noChildrenForEphemerals);
 
   const parentCVersion = parent.stat.cversion + 1;
-  const owner = isEphemeral ? ctx.session : isContainer ? CONTAINER_OWNER : isTtl ? TTL_OWNER_BASE | BigInt(op.ttl) : 0n;
+  const owner = isEphemeral ? ctx.session : isContainer ? CONTAINER_OWNER : isTtl ? ttlOwner(op.ttl) : 0n;
   const stat: StatPersisted = {
     czxid: ctx.zxid,
     mzxid: ctx.zxid,
