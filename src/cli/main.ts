@@ -10,6 +10,7 @@ import { ConfigError, defaultStandaloneConfig, parseZooCfg, type ServerConfig } 
 import { StandaloneServer } from '../quorum/standalone.js';
 import { digestOf } from '../acl/digest.js';
 import { renderLogFile, renderSnapshotFile } from './dump-files.js';
+import { runShell } from '../shell/index.js';
 
 const program = new Command();
 program.name('zkts').description('A ZooKeeper-compatible coordination service');
@@ -44,6 +45,18 @@ program
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('shell')
+  .description('zkCli.sh-compatible shell: [-server host:port[,..][/chroot]] [-timeout ms] [-r] [-waitforconnection] [cmd args...]')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .argument('[args...]')
+  .action(async (args: string[]) => {
+    // The shell never exits by itself (stdin could keep the process alive): exit with its code.
+    process.exit(await runShell(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }));
   });
 
 program
