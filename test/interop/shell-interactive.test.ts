@@ -43,7 +43,9 @@ function startShell(server: string, historyFile: string): void {
   const command = [process.execPath, '--import', 'tsx', SHELL_MAIN, '-waitforconnection', '-server', server]
     .map((a) => `'${a}'`)
     .join(' ');
-  tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', REPO_ROOT, `env ZKTS_HISTORY='${historyFile}' ${command}`);
+  // The pane outlives the shell (sleep), so the screen after `quit` can still be read; otherwise
+  // tmux exits with its last pane and capture-pane races it.
+  tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', '-c', REPO_ROOT, `env ZKTS_HISTORY='${historyFile}' ${command}; sleep 60`);
 }
 
 /** The prompt line `[zk: host:port(CONNECTED) n] ` followed by `typed`, as the last line. */
