@@ -204,13 +204,25 @@ export class DataTree {
    * Safe against changes while suspended (fuzzy snapshots): nodes deleted meanwhile are skipped.
    */
   *walkPreOrder(): Generator<SnapshotNode> {
-    const stack = ['/'];
-    for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
+    // A stack of live child iterators rather than copied child lists: a node with 100k children
+    // costs nothing up front, so a chunked (fuzzy) snapshot never stalls on one wide node. Set
+    // iteration tolerates changes: children deleted before they are reached are skipped.
+    const root = this.nodes.get('/');
+    if (root === undefined) return;
+    yield { path: '', data: root.data, aclRef: root.aclRef, stat: { ...root.stat } };
+    const stack: Array<{ path: string; names: Iterator<string> }> = [{ path: '/', names: root.children.values() }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = top.names.next();
+      if (next.done === true) {
+        stack.pop();
+        continue;
+      }
+      const path = childPath(top.path, next.value);
       const node = this.nodes.get(path);
       if (node === undefined) continue;
-      yield { path: path === '/' ? '' : path, data: node.data, aclRef: node.aclRef, stat: { ...node.stat } };
-      const names = [...node.children];
-      for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i]!));
+      yield { path, data: node.data, aclRef: node.aclRef, stat: { ...node.stat } };
+      if (node.children.size > 0) stack.push({ path, names: node.children.values() });
     }
   }
 
