@@ -18,22 +18,35 @@ export function digestIncludes(path: string): boolean {
   return !path.startsWith(EXCLUDED_PREFIX);
 }
 
+/** Reused for every node: nodeDigest runs several times per write, so it allocates nothing. */
+const statBlock = Buffer.alloc(STAT_BLOCK_BYTES);
+
+function writeLongAt(offset: number, value: bigint | number): void {
+  if (typeof value === 'number') {
+    const high = Math.floor(value / 0x100000000);
+    statBlock.writeInt32BE(high | 0, offset);
+    statBlock.writeUInt32BE(value - high * 0x100000000, offset + 4);
+  } else {
+    statBlock.writeBigInt64BE(BigInt.asIntN(64, value), offset);
+  }
+}
+
 /** CRC-32 of one node, an unsigned 32-bit value; 0 for excluded paths. */
 export function nodeDigest(path: string, data: Uint8Array | null, stat: StatPersisted): number {
   if (!digestIncludes(path)) return 0;
-  const block = Buffer.allocUnsafe(STAT_BLOCK_BYTES);
-  block.writeBigInt64BE(BigInt.asIntN(64, stat.czxid), 0);
-  block.writeBigInt64BE(BigInt.asIntN(64, stat.mzxid), 8);
-  block.writeBigInt64BE(BigInt.asIntN(64, stat.pzxid), 16);
-  block.writeBigInt64BE(BigInt(stat.ctime), 24);
-  block.writeBigInt64BE(BigInt(stat.mtime), 32);
-  block.writeInt32BE(stat.version | 0, 40);
-  block.writeInt32BE(stat.cversion | 0, 44);
-  block.writeInt32BE(stat.aversion | 0, 48);
-  block.writeBigInt64BE(BigInt.asIntN(64, stat.ephemeralOwner), 52);
-  let crc = crc32(Buffer.from(path === '/' ? '' : path, 'utf8'));
+  writeLongAt(0, stat.czxid);
+  writeLongAt(8, stat.mzxid);
+  writeLongAt(16, stat.pzxid);
+  writeLongAt(24, stat.ctime);
+  writeLongAt(32, stat.mtime);
+  statBlock.writeInt32BE(stat.version | 0, 40);
+  statBlock.writeInt32BE(stat.cversion | 0, 44);
+  statBlock.writeInt32BE(stat.aversion | 0, 48);
+  writeLongAt(52, stat.ephemeralOwner);
+  // zlib.crc32 hashes a string as its UTF-8 bytes: no Buffer for the path.
+  let crc = crc32(path === '/' ? '' : path);
   if (data !== null && data.length > 0) crc = crc32(data, crc);
-  return crc32(block, crc);
+  return crc32(statBlock, crc);
 }
 
 /** Adds (sign 1) or removes (sign -1) one node digest, wrapping like a Java long: the result is
