@@ -6,6 +6,7 @@
 
 import { ErrorCode } from '../proto/error-codes.js';
 import type { SessionId } from '../util/ids.js';
+import type { ZabConfig } from '../zab/types.js';
 import { SESSION_TIMEOUT_MS } from './clients.js';
 import { SimCluster } from './cluster.js';
 import { checkAckedWrites, checkCommittedPrefix, checkHistoryLinearizable, checkReads, checkSessionOrder, checkSessions } from './checkers.js';
@@ -21,6 +22,8 @@ export interface RunOptions {
   readonly lyingDisk?: boolean;
   /** Overrides the drawn cluster size. */
   readonly voters?: number;
+  /** Test-only overrides of the zab configuration (e.g. a tiny counterLimit). */
+  readonly zab?: Partial<ZabConfig>;
 }
 
 export interface RunResult {
@@ -51,7 +54,7 @@ export function runSeed(opts: RunOptions): RunResult {
   const voters = opts.voters ?? draw.pick([3, 3, 5, 5, 7]);
   const observers = draw.chance(0.3) ? 1 : 0;
   const mix: FaultMix = { ...drawFaultMix(draw, opts.faults), lyingDisk: opts.lyingDisk ?? false };
-  const c = new SimCluster({ seed: opts.seed, voters, observers, clients: draw.int(3, 8), mix });
+  const c = new SimCluster({ seed: opts.seed, voters, observers, clients: draw.int(3, 8), mix, ...(opts.zab !== undefined ? { zab: opts.zab } : {}) });
   let phase: RunResult['phase'] = 'faults';
   let failure: string | null = null;
   let explored = 0;
@@ -139,7 +142,7 @@ function liveness(c: SimCluster, rng: Prng): string | null {
   };
   c.runFor(3 * SESSION_TIMEOUT_MS);
   c.runFor(LIVENESS_BOUND_MS, converged);
-  if (!converged()) return `liveness: servers did not converge (or sessions did not expire) within ${LIVENESS_BOUND_MS} ms`;
+  if (!converged()) return `liveness: servers did not converge (or sessions did not expire) within ${LIVENESS_BOUND_MS} ms; ${c.servingLeader()?.tree.sessions.size ?? '?'} sessions on the leader; ${describe(c)}`;
   return null;
 }
 

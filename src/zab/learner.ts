@@ -31,6 +31,8 @@ export class LearnerRole implements RoleHandler {
   private touches: SessionTouch[] = [];
   private readonly pendingSyncs: Zxid[] = [];
   private active = true;
+  /** The leader refused our first connection (it had not finished its election yet). */
+  private refused = false;
 
   constructor(private readonly ctx: PeerContext, private readonly leader: ServerId) {
     this.role = ctx.isVoter(ctx.config.myId) ? 'following' : 'observing';
@@ -40,6 +42,11 @@ export class LearnerRole implements RoleHandler {
   start(): void {
     const { ctx, leader } = this;
     ctx.emit({ kind: 'roleChanged', role: this.role, epoch: ctx.currentEpoch, leader });
+    this.connect();
+  }
+
+  private connect(): void {
+    const { ctx, leader } = this;
     ctx.send(leader, {
       kind: 'packet',
       type: this.role === 'following' ? 'FOLLOWERINFO' : 'OBSERVERINFO',
@@ -66,11 +73,20 @@ export class LearnerRole implements RoleHandler {
     switch (input.kind) {
       case 'tick': {
         const limit = this.stage === 'broadcast' ? ctx.config.syncLimitTicks : ctx.config.initLimitTicks;
-        if (ctx.now - this.lastHeardTick > limit) this.abandon();
+        if (ctx.now - this.lastHeardTick > limit) return this.abandon();
+        if (this.refused && this.stage === 'connecting') {
+          this.refused = false;
+          this.connect();
+        }
         return;
       }
       case 'peerDisconnected':
-        if (input.peer === this.leader) this.abandon();
+        if (input.peer !== this.leader) return;
+        // A leader still finishing its own election refuses the connection; like ZooKeeper's
+        // learner, retry (next tick, within initLimit) instead of starting a new election,
+        // which can lose the same race forever (a livelock with one voter down).
+        if (this.stage === 'connecting') this.refused = true;
+        else this.abandon();
         return;
       case 'propose':
         return ctx.emit({ kind: 'proposalRejected', txn: input.txn, reason: 'notServing' });
