@@ -222,7 +222,10 @@ export class LeaderRole implements RoleHandler {
     const { ctx } = this;
     const log = ctx.log;
     const historyZxid = this.phase === 'broadcast' ? log.committedZxid : log.durableZxid;
-    const plan = planSync({ peerZxid: h.peerZxid, historyZxid, committedLog: log.upTo(historyZxid), appliedZxid: log.appliedZxid });
+    let plan = planSync({ peerZxid: h.peerZxid, historyZxid, committedLog: log.upTo(historyZxid), appliedZxid: log.appliedZxid });
+    if (plan.mode === 'TRUNC' && ctx.config.plantedBug === 'diffInsteadOfTrunc') {
+      plan = { mode: 'DIFF', zxid: historyZxid, txns: plan.txns };
+    }
     ctx.send(h.id, packet(plan.mode, plan.zxid));
     if (plan.mode === 'SNAP') ctx.emit({ kind: 'sendSnapshot', to: h.id, zxid: plan.zxid });
     for (const txn of plan.txns) {

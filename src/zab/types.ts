@@ -88,6 +88,13 @@ export interface ZabConfig {
   readonly committedLogMax: number;
   /** The quorum config text sent in notifications and NEWLEADER (§9.3). */
   readonly configText: string;
+  /**
+   * Test-only: switches off one safety rule, so tests can show the simulator's checkers catch
+   * its absence (issue 4: "the simulator finds a planted bug"). Never set outside tests.
+   * - 'diffInsteadOfTrunc': a learner with txns the leader never committed gets a DIFF that
+   *   leaves them in its log, instead of a TRUNC.
+   */
+  readonly plantedBug?: 'diffInsteadOfTrunc';
 }
 
 export const DEFAULT_COUNTER_LIMIT = 0xffffffff;
