@@ -52,7 +52,7 @@ export function snapshotContentOf(tree: DataTree): SnapshotContent {
   };
 }
 
-const SNAPSHOT_WALK_CHUNK_NODES = 5000;
+const SNAPSHOT_WALK_CHUNK_NODES = 1000;
 
 /**
  * The same content taken while the server keeps serving (a fuzzy snapshot): the walk yields to

@@ -25,6 +25,8 @@ import { fuzzySnapshotContentOf, loadDatabase, logDir, snapshotContentOf, snapsh
 import { javaDateString } from '../util/java-date.js';
 
 const OUTSTANDING_PER_CONNECTION_MAX = 1000;
+/** Snapshot bytes encoded per event-loop turn: small enough that serving never waits long. */
+const SNAPSHOT_CHUNK_BYTES = 128 * 1024;
 
 /** Txns between snapshots: snapCount/2 plus a random share of snapCount/2, as ZooKeeper does so
  * that servers of an ensemble do not all snapshot at once. */
@@ -186,7 +188,7 @@ export class StandaloneServer {
     const dir = snapshotDir({ dataDir: this.config.dataDir, dataLogDir: this.config.dataLogDir });
     const compression = this.config.snapshotCompression === 'gz' ? 'gz' : 'none';
     this.snapshotInFlight = fuzzySnapshotContentOf(this.tree)
-      .then((content) => writeSnapshot(this.disk, dir, zxid, content, { compression }))
+      .then((content) => writeSnapshot(this.disk, dir, zxid, content, { compression, chunkBytes: SNAPSHOT_CHUNK_BYTES }))
       .then((name) => this.logger.info({ file: name }, 'snapshot written'))
       .catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'))
       .finally(() => {
