@@ -14,7 +14,16 @@ function testFiles(dir) {
   return out;
 }
 
-const folders = process.argv.slice(2);
+// `--targets zkts` limits tests that loop over servers (ZKTS_TARGETS) to zkts, so `npm test` needs
+// nothing but Node; `npm run test:interop` runs them against Apache ZooKeeper as well.
+const args = process.argv.slice(2);
+const targetsAt = args.indexOf('--targets');
+const env = { ...process.env };
+if (targetsAt >= 0) {
+  env.ZKTS_TARGETS = args[targetsAt + 1];
+  args.splice(targetsAt, 2);
+}
+const folders = args;
 const files = folders.flatMap((f) => testFiles(join('test', f))).sort();
 if (files.length === 0) {
   console.error('no test files found in', folders.join(', '));
@@ -24,6 +33,6 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env },
 );
 process.exit(result.status ?? 1);

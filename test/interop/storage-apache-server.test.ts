@@ -11,16 +11,16 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeDisk } from '../../../src/io/node/disk.js';
-import { TxnLog } from '../../../src/storage/txn-log.js';
-import { writeSnapshot } from '../../../src/storage/snapshots.js';
-import { recover } from '../../../src/storage/recovery.js';
-import { decodeSnapshot } from '../../../src/storage/format/snapshot-format.js';
-import { createSessionEntry, z } from './entries.js';
+import { NodeDisk } from '../../src/io/node/disk.js';
+import { TxnLog } from '../../src/storage/txn-log.js';
+import { writeSnapshot } from '../../src/storage/snapshots.js';
+import { recover } from '../../src/storage/recovery.js';
+import { decodeSnapshot } from '../../src/storage/format/snapshot-format.js';
+import { createSessionEntry, z } from '../unit/storage/entries.js';
 
 const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const FRESH_TREE_DIGEST = 1371985504n; // §5.2: root + /zookeeper, as Apache computes it
-const FIXTURE_SNAPSHOT_0 = fileURLToPath(new URL('../../fixtures/apache-3.8-storage/plain/snapshot.0', import.meta.url));
+const FIXTURE_SNAPSHOT_0 = fileURLToPath(new URL('../fixtures/apache-3.8-storage/plain/snapshot.0', import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -9,12 +9,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeDisk } from '../../../src/io/node/disk.js';
-import { TxnLog } from '../../../src/storage/txn-log.js';
-import { writeSnapshot } from '../../../src/storage/snapshots.js';
-import type { SnapshotContent } from '../../../src/storage/format/snapshot-format.js';
-import type { StatPersisted } from '../../../src/proto/data.js';
-import { createSessionEntry, z } from './entries.js';
+import { NodeDisk } from '../../src/io/node/disk.js';
+import { TxnLog } from '../../src/storage/txn-log.js';
+import { writeSnapshot } from '../../src/storage/snapshots.js';
+import type { SnapshotContent } from '../../src/storage/format/snapshot-format.js';
+import type { StatPersisted } from '../../src/proto/data.js';
+import { createSessionEntry, z } from '../unit/storage/entries.js';
 
 const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 // The Debian jar's manifest Class-Path pulls in jute, slf4j, netty...; conf holds log4j settings.
