@@ -15,7 +15,7 @@ import { writeNotification, writeReply, type Response } from '../../proto/respon
 import { authenticate } from '../../acl/authenticate.js';
 import { checkAcl, fixupAcl, ipIdForAddress } from '../../acl/index.js';
 import { sessionId as toSessionId, zxid as toZxid, type SessionId, type Zxid } from '../../util/ids.js';
-import type { Txn, TxnRecord } from '../../txn/types.js';
+import type { Txn, TxnRecord, WatchTrigger } from '../../txn/types.js';
 import { validatePath } from '../../tree/path.js';
 import { DIGEST_VERSION } from '../../tree/digest.js';
 import { WatchManager } from './watch-manager.js';
@@ -351,9 +351,9 @@ export class ServerCore {
     this.drain(conn, nowMs);
   }
 
-  private fireWatches(triggers: readonly { path: string; type: number; acl: readonly import('../../proto/data.js').Acl[] }[]): void {
+  private fireWatches(triggers: readonly WatchTrigger[]): void {
     for (const trigger of triggers) {
-      const deliveries = this.watches.trigger(trigger.path, trigger.type as never);
+      const deliveries = this.watches.trigger(trigger.path, trigger.type);
       for (const delivery of deliveries) {
         const conn = this.connections.get(delivery.watcherId);
         if (conn === undefined || conn.phase === 'closing') continue;
