@@ -194,6 +194,11 @@ export class DataTree {
     return count;
   }
 
+  /** A node's current share of the tree digest (cached; 0 for excluded paths). */
+  nodeDigestOf(path: string): number | undefined {
+    return this.nodes.get(path)?.digest;
+  }
+
   /** The tree digest (storage-and-quorum.md §5), a signed 64-bit value as on the wire. */
   digest(): bigint {
     return this.digestValue;

@@ -11,6 +11,8 @@ export interface NodeSnapshot {
   readonly acl: readonly Acl[];
   readonly stat: StatPersisted;
   readonly childCount: number;
+  /** The node's current share of the tree digest, as the tree has it cached. */
+  readonly digest: number;
 }
 
 export interface ContainerCandidate {

@@ -14,6 +14,8 @@ export interface NodeView {
   readonly acl: readonly Acl[];
   readonly stat: StatPersisted;
   readonly childCount: number;
+  /** This state's share of the tree digest, when already known (saves recomputing it). */
+  readonly digest?: number;
 }
 
 /** Read access to the committed tree, as prep needs it. */
@@ -66,9 +68,16 @@ export class PrepView {
   /** Records the state a prepared txn leaves `path` in. */
   set(zxid: Zxid, path: string, node: NodeView | null): void {
     const previous = this.get(path);
-    if (previous !== undefined) this.pendingDigest = digestAdd(this.pendingDigest, nodeDigest(path, previous.data, previous.stat), -1);
-    if (node !== null) this.pendingDigest = digestAdd(this.pendingDigest, nodeDigest(path, node.data, node.stat), 1);
-    this.pending.set(path, { zxid, node });
+    if (previous !== undefined) {
+      this.pendingDigest = digestAdd(this.pendingDigest, previous.digest ?? nodeDigest(path, previous.data, previous.stat), -1);
+    }
+    let stored = node;
+    if (node !== null) {
+      const digest = nodeDigest(path, node.data, node.stat);
+      this.pendingDigest = digestAdd(this.pendingDigest, digest, 1);
+      stored = { ...node, digest };
+    }
+    this.pending.set(path, { zxid, node: stored });
     const last = this.touched[this.touched.length - 1];
     if (last !== undefined && last.zxid === zxid) last.paths.push(path);
     else this.touched.push({ zxid, paths: [path] });

@@ -19,7 +19,13 @@ export class TreeDatabase implements Database {
   node(path: string): NodeSnapshot | undefined {
     const node = this.tree.getNode(path);
     if (node === undefined) return undefined;
-    return { data: node.data, acl: this.tree.aclOf(node), stat: node.stat, childCount: node.children.size };
+    return {
+      data: node.data,
+      acl: this.tree.aclOf(node),
+      stat: node.stat,
+      childCount: node.children.size,
+      digest: this.tree.nodeDigestOf(path) ?? 0,
+    };
   }
 
   stat(path: string): Stat | undefined {
