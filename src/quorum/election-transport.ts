@@ -18,6 +18,7 @@
 //   by close(); reconnects back off from reconnectDelayMinMs doubling to reconnectDelayMaxMs.
 
 import net from 'node:net';
+import { listenOn } from '../io/node/listen.js';
 import { FrameLengthError, FrameSplitter } from '../proto/frames.js';
 import type { ServerId } from '../util/ids.js';
 import type { Notification } from '../zab/messages.js';
@@ -139,15 +140,8 @@ export class ElectionTransport {
 
   /** Binds the election port, then dials every peer. Resolves the bound port. */
   async start(): Promise<number> {
-    const port = await new Promise<number>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.listen.port, this.options.listen.host, () => {
-        this.server.off('error', reject);
-        this.server.on('error', (err) => this.logger.warn({ err: describeError(err) }, 'election listener error'));
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : this.options.listen.port);
-      });
-    });
+    const port = await listenOn(this.server, this.options.listen.host, this.options.listen.port);
+    this.server.on('error', (err) => this.logger.warn({ err: describeError(err) }, 'election listener error'));
     const advertise = this.options.advertise ?? formatHostPort({ host: this.options.listen.host, port });
     this.handshake = encodeHandshake(BigInt(this.options.myId), advertise);
     for (const peer of this.peers.values()) this.dial(peer, peer.config);

@@ -17,6 +17,7 @@
 //   delivered and the bytes after it are parsed as packets (the peer is then dropped).
 
 import net from 'node:net';
+import { listenOn } from '../io/node/listen.js';
 import type { QuorumPacket } from '../zab/messages.js';
 import { decodeQuorumPacket, encodeQuorumPacket } from '../zab/wire.js';
 import { QuorumPacketSplitter } from './net/quorum-packet-splitter.js';
@@ -247,14 +248,7 @@ export class LeaderListener {
   }
 
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : this.options.port);
-      });
-    });
+    return listenOn(this.server, this.options.host, this.options.port);
   }
 
   get connectionCount(): number {

@@ -5,6 +5,7 @@
 
 import net from 'node:net';
 import { FrameLengthError, FrameSplitter } from '../../proto/frames.js';
+import { listenOn } from '../../io/node/listen.js';
 
 export interface ClientListenerHandlers {
   connected(conn: number, address: string, port: number): void;
@@ -60,14 +61,7 @@ export class ClientListener {
   }
 
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : this.options.port);
-      });
-    });
+    return listenOn(this.server, this.options.host, this.options.port);
   }
 
   get connectionCount(): number {
