@@ -181,13 +181,7 @@ export class Connection {
     this.lastReceiveMs = Date.now();
     this.splitter.push(chunk);
     if (!this.handshakeDone) {
-      let payload: Buffer | null;
-      try {
-        payload = this.splitter.next();
-      } catch (err) {
-        this.fail(err as Error);
-        return;
-      }
+      const payload = this.nextFrame();
       if (payload === null) return;
       let response: ConnectResponse;
       try {
@@ -209,15 +203,19 @@ export class Connection {
     const handlers = this.handlers;
     if (handlers === null) return;
     while (!this.closed) {
-      let payload: Buffer | null;
-      try {
-        payload = this.splitter.next();
-      } catch (err) {
-        this.fail(err as Error);
-        return;
-      }
+      const payload = this.nextFrame();
       if (payload === null) return;
       handlers.onFrame(payload);
+    }
+  }
+
+  /** The next complete frame, or null when more bytes are needed or the frame was bad (connection failed). */
+  private nextFrame(): Buffer | null {
+    try {
+      return this.splitter.next();
+    } catch (err) {
+      this.fail(err as Error);
+      return null;
     }
   }
 }
