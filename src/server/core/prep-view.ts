@@ -136,8 +136,4 @@ export class PrepView {
       if (paths.size === 0) this.pendingEphemerals.delete(session);
     }
   }
-
-  get size(): number {
-    return this.pending.size;
-  }
 }

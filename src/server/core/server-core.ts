@@ -20,10 +20,10 @@ import { validatePath } from '../../tree/path.js';
 import { DIGEST_VERSION } from '../../tree/digest.js';
 import { WatchManager } from './watch-manager.js';
 import { SessionTracker } from './session-tracker.js';
-import { SessionIdGenerator, sessionPassword } from './session-ids.js';
+import { SessionIdGenerator, passwordMatches, sessionPassword } from './session-ids.js';
 import { ConnectionState, type Pending } from './connection-state.js';
 import type { Database } from './database.js';
-import { PrepView, type NodeView } from './prep-view.js';
+import { PrepView } from './prep-view.js';
 import { prepCloseSession, prepWrite, type PrepContext, type PrepPolicy } from './prep.js';
 import { prepRequest } from './prep-request.js';
 import { answerRead } from './reads.js';
@@ -175,7 +175,7 @@ export class ServerCore {
     const valid =
       this.sessions.has(id) &&
       !this.sessions.isClosing(id) &&
-      Buffer.compare(Buffer.from(request.passwd), sessionPassword(id)) === 0;
+      passwordMatches(id, request.passwd);
     if (!valid) {
       this.sendConnectResponse(conn, 0, toSessionId(0), Buffer.alloc(16));
       return this.closeConnection(conn);
@@ -490,12 +490,8 @@ export class ServerCore {
     this.send(conn, w.view());
   }
 
-  /** Sessions recovered or live, for `dump`, `cons` and mntr. */
+  /** The session a connection belongs to (for wchc/wchp and cons). */
   sessionOfConnection(connId: ConnectionId): SessionId | null {
     return this.connections.get(connId)?.session ?? null;
-  }
-
-  viewNode(path: string): NodeView | undefined {
-    return this.view.get(path);
   }
 }
