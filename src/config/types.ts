@@ -46,6 +46,9 @@ export interface ServerConfig {
   /** Enabled four-letter words (see four-letter.ts). */
   readonly fourLetterWords: ReadonlySet<string>;
   readonly extendedTypesEnabled: boolean;
+  /** zkts key `zkts.existsChecksRead` (default true): exists needs READ, as in ZooKeeper 3.9
+   * (ZOOKEEPER-2590); false answers as 3.8.0 did. */
+  readonly existsChecksRead: boolean;
   /** `super:<base64>`, or null. */
   readonly superDigest: string | null;
   readonly skipAcl: boolean;

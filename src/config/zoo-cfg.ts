@@ -150,6 +150,7 @@ export function configFromProperties(properties: ReadonlyMap<string, string>, ba
     globalOutstandingLimit: entries.int('globalOutstandingLimit', 1000, { min: 1 }),
     fourLetterWords: resolveFourLetterWhitelist(entries.get('4lw.commands.whitelist'), readOnlyModeEnabled),
     extendedTypesEnabled,
+    existsChecksRead: entries.bool('zkts.existsChecksRead', true),
     superDigest: readSuperDigest(entries),
     skipAcl: readSkipAcl(entries),
     digestAuthEnabled: entries.bool('DigestAuthenticationProvider.enabled', true),

@@ -12,7 +12,7 @@ import { NodeDisk } from '../io/node/disk.js';
 import { ClientListener } from '../server/net/client-listener.js';
 import { ServerCore } from '../server/core/server-core.js';
 import { TreeDatabase } from '../server/core/tree-database.js';
-import { renderFourLetterWord } from '../server/core/four-letter-words.js';
+import { ZKTS_VERSION_LINE, renderFourLetterWord } from '../server/core/four-letter-words.js';
 import type { CoreEffect, CoreInput } from '../server/core/types.js';
 import { ALL_FOUR_LETTER_WORDS, notWhitelistedMessage, renderConf, type ServerConfig } from '../config/index.js';
 import { TxnLog } from '../storage/txn-log.js';
@@ -95,7 +95,7 @@ export class StandaloneServer {
         containerCheckIntervalMs: config.container.checkIntervalMs,
         containerMaxPerMinute: config.container.maxPerMinute,
         containerMaxNeverUsedIntervalMs: config.container.maxNeverUsedIntervalMs,
-        existsChecksRead: config.extra.get('zkts.existsChecksRead') !== 'false',
+        existsChecksRead: config.existsChecksRead,
         outstandingPerConnectionMax: OUTSTANDING_PER_CONNECTION_MAX,
       },
       Date.now(),
@@ -254,7 +254,7 @@ function openFileDescriptors(): number {
 
 function environment(): Array<[string, string]> {
   return [
-    ['zookeeper.version', '3.8.0-zkts, built on 2026-11-30 00:00 UTC'],
+    ['zookeeper.version', ZKTS_VERSION_LINE],
     ['host.name', os.hostname()],
     ['node.version', process.version],
     ['os.name', os.type()],

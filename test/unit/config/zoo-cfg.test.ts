@@ -136,6 +136,13 @@ describe('parseZooCfg: defaults and derived values', () => {
     assert.equal(readOnly.readOnlyModeEnabled, true);
   });
 
+  test('zkts.existsChecksRead defaults to 3.9 behaviour and can give 3.8.0\'s', () => {
+    assert.equal(parseZooCfg('dataDir=/d').existsChecksRead, true);
+    assert.equal(parseZooCfg('dataDir=/d\nzkts.existsChecksRead=false').existsChecksRead, false);
+    assert.equal(parseZooCfg('dataDir=/d\nzkts.existsChecksRead=false').extra.has('zkts.existsChecksRead'), false);
+    assertConfigError('dataDir=/d\nzkts.existsChecksRead=no', 'zkts.existsChecksRead', 'no');
+  });
+
   test('extendedTypesEnabled=false disables TTL', () => {
     assert.equal(parseZooCfg('dataDir=/d\nextendedTypesEnabled=false').extendedTypesEnabled, false);
     assert.equal(parseZooCfg('dataDir=/d\nextendedTypesEnabled=TRUE').extendedTypesEnabled, true);
