@@ -175,12 +175,18 @@ export function commandOutput(stdout: string): string {
     .replace(/^Connecting to .*\n/m, '')
     .replace(/^Welcome to ZooKeeper!\n/m, '')
     .replace(/^JLine support is (?:enabled|disabled)\n/m, '')
-    .replace(/\n?WATCHER::\n\nWatchedEvent state:\S+ type:None path:null\n/g, '');
+    .replace(/\n?WATCHER::\n/g, '') // the two halves of a block may be split (see withoutWatcherBlocks)
+    .replace(/\n?WatchedEvent state:\S+ type:None path:null\n/g, '');
 }
 
-/** Text without any WATCHER blocks (events print asynchronously, so steps compare without them). */
+/**
+ * Text without any WATCHER blocks (events print asynchronously, so steps compare without them).
+ * zkCli prints a block as two separate printlns from its event thread, so the main thread's
+ * output (or a step marker) can land between `WATCHER::` and its `WatchedEvent` line: each half
+ * is removed on its own, with the blank line that precedes it.
+ */
 export function withoutWatcherBlocks(text: string): string {
-  return text.replace(/\n?WATCHER::\n\nWatchedEvent [^\n]*\n/g, '');
+  return text.replace(/\n?WATCHER::\n/g, '').replace(/\n?WatchedEvent [^\n]*\n/g, '');
 }
 
 /** Non-empty lines of a text, without trailing newline handling surprises. */
