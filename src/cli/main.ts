@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { ConfigError, defaultStandaloneConfig, parseZooCfg, type ServerConfig } from '../config/index.js';
+import { ConfigError, defaultStandaloneConfig, isQuorumMode, parseZooCfg, type ServerConfig } from '../config/index.js';
 import { StandaloneServer } from '../quorum/standalone.js';
+import { QuorumReplica } from '../quorum/replica.js';
 import { digestOf } from '../acl/digest.js';
 import { renderLogFile, renderSnapshotFile } from './dump-files.js';
 import { runShell } from '../shell/index.js';
@@ -38,7 +39,8 @@ program
       throw err;
     }
     for (const warning of config.warnings) logger.warn(warning);
-    const server = await StandaloneServer.start(config, logger);
+    // The same zoo.cfg as Apache's: server.N lines (or standaloneEnabled=false) make a quorum member.
+    const server = isQuorumMode(config) ? await QuorumReplica.start(config, logger) : await StandaloneServer.start(config, logger);
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'stopping');
       void server.stop().then(() => process.exit(0));

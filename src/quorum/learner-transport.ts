@@ -13,20 +13,33 @@
 // - A malformed, truncated (closed mid-record), oversized or unknown packet disconnects that
 //   peer with one log line; it never throws out of this module. Packets decoded before the fault
 //   are still delivered, then receive() yields null.
-// - Not handled yet: the snapshot body that follows SNAP on the stream (§10.4); a SNAP packet is
-//   delivered and the bytes after it are parsed as packets (the peer is then dropped).
+// - SNAP body (§4.7, §10.4): with `snapshotAfterSnap` (the learner side), the bytes right after a
+//   SNAP packet are read as the snapshot body (bounded by snapshotBytesMax, SnapBodyReader); the
+//   SNAP packet is queued only once its body is complete, counting the body's bytes in the
+//   inbound bound, and receive() handing out the SNAP makes the body available from
+//   takeSnapshot(). A truncated, malformed or oversized body disconnects like a bad packet.
+//   Bytes after the "BenWasHere" trailer are packets again. Without the option (the leader
+//   side) a SNAP is an ordinary packet.
+// - sendSnapshot() writes the body right after the packets already sent, synchronously, so the
+//   caller's send(SNAP) + sendSnapshot() cannot be interleaved. The body does not count against
+//   outboundBytesMax until the socket has drained once (it is bounded by the tree in memory).
 
 import net from 'node:net';
 import { listenOn } from '../io/node/listen.js';
 import type { QuorumPacket } from '../zab/messages.js';
 import { decodeQuorumPacket, encodeQuorumPacket } from '../zab/wire.js';
+import { encodeSnapshot, type SnapshotContent } from '../storage/format/snapshot-format.js';
 import { QuorumPacketSplitter } from './net/quorum-packet-splitter.js';
+import { SnapBodyReader } from './net/snap-body-reader.js';
 import { describeError, nodeTimers, silentLogger, type TimerHandle, type TransportLogger, type TransportTimers } from './net/runtime.js';
 
 /** jute.maxbuffer (0xfffff) + extrasize (1024) for the data, plus room for the record around it. */
 export const PACKET_BYTES_MAX_DEFAULT = 0xfffff + 1024 + 4096;
 export const INBOUND_BYTES_MAX_DEFAULT = 4 * 1024 * 1024;
 export const OUTBOUND_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
+export const SNAPSHOT_BYTES_MAX_DEFAULT = 1024 * 1024 * 1024;
+/** Chunk size sendSnapshot() encodes and writes in. */
+const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
 export interface QuorumTransportOptions {
   readonly timers?: TransportTimers;
@@ -34,6 +47,10 @@ export interface QuorumTransportOptions {
   readonly packetBytesMax?: number;
   readonly inboundBytesMax?: number;
   readonly outboundBytesMax?: number;
+  /** Read a SNAP body after each SNAP packet (the learner side). Default false. */
+  readonly snapshotAfterSnap?: boolean;
+  /** Upper bound of one SNAP body, trailer included. Default 1 GiB. */
+  readonly snapshotBytesMax?: number;
 }
 
 interface Limits {
@@ -42,6 +59,8 @@ interface Limits {
   readonly packetBytesMax: number;
   readonly inboundBytesMax: number;
   readonly outboundBytesMax: number;
+  readonly snapshotAfterSnap: boolean;
+  readonly snapshotBytesMax: number;
 }
 
 function limitsOf(options: QuorumTransportOptions): Limits {
@@ -51,6 +70,8 @@ function limitsOf(options: QuorumTransportOptions): Limits {
     packetBytesMax: options.packetBytesMax ?? PACKET_BYTES_MAX_DEFAULT,
     inboundBytesMax: options.inboundBytesMax ?? INBOUND_BYTES_MAX_DEFAULT,
     outboundBytesMax: options.outboundBytesMax ?? OUTBOUND_BYTES_MAX_DEFAULT,
+    snapshotAfterSnap: options.snapshotAfterSnap ?? false,
+    snapshotBytesMax: options.snapshotBytesMax ?? SNAPSHOT_BYTES_MAX_DEFAULT,
   };
 }
 
@@ -60,7 +81,13 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   /** Resolves with the reason once the socket has closed. */
   readonly closed: Promise<string>;
   private readonly splitter: QuorumPacketSplitter;
-  private readonly queue: { packet: QuorumPacket; bytes: number }[] = [];
+  private readonly queue: { packet: QuorumPacket; bytes: number; snapshot?: SnapshotContent }[] = [];
+  /** The SNAP packet whose body is being read, and the body's reader. */
+  private snapBody: { packet: QuorumPacket; bytes: number; reader: SnapBodyReader } | null = null;
+  /** The body of the last SNAP handed out by receive(), until takeSnapshot(). */
+  private snapshot: SnapshotContent | null = null;
+  /** outboundBytesMax, raised by a snapshot body until the socket drains. */
+  private outboundBytesLimit: number;
   private queuedBytesNow = 0;
   private paused = false;
   private closeReason: string | null = null;
@@ -74,13 +101,18 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.splitter = new QuorumPacketSplitter(limits.packetBytesMax);
+    this.outboundBytesLimit = limits.outboundBytesMax;
+    socket.on('drain', () => (this.outboundBytesLimit = this.limits.outboundBytesMax));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.limits.logger.debug({ remote: this.remote, err: describeError(err) }, 'quorum socket error'));
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         this.stopReadTimer();
-        if (this.closeReason === null) {
+        if (this.closeReason === null && this.snapBody !== null) {
+          this.closeReason = 'closed by peer mid-SNAP body';
+          this.limits.logger.warn({ remote: this.remote, bufferedBytes: this.snapBody.reader.bufferedBytes }, 'truncated SNAP body: peer closed mid-body');
+        } else if (this.closeReason === null) {
           this.closeReason = this.splitter.bufferedBytes > 0 ? 'closed by peer mid-packet' : 'closed by peer';
           if (this.splitter.bufferedBytes > 0) this.limits.logger.warn({ remote: this.remote }, 'truncated quorum packet: peer closed mid-record');
         }
@@ -108,6 +140,7 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
     const head = this.queue.shift();
     if (head !== undefined) {
       this.queuedBytesNow -= head.bytes;
+      if (head.snapshot !== undefined) this.snapshot = head.snapshot;
       if (this.paused && this.queuedBytesNow < this.limits.inboundBytesMax && this.closeReason === null) {
         this.paused = false;
         this.socket.resume();
@@ -117,6 +150,13 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
     if (this.closeReason !== null) return Promise.resolve(null);
     if (this.waiter !== null) throw new Error('receive() called while another receive() is pending');
     return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** The body of the last SNAP packet receive() returned; null if none, or already taken. */
+  takeSnapshot(): SnapshotContent | null {
+    const snapshot = this.snapshot;
+    this.snapshot = null;
+    return snapshot;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<QuorumPacket> {
@@ -131,10 +171,21 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   send(packet: QuorumPacket): boolean {
     if (this.closeReason !== null) return false;
     this.socket.write(encodeQuorumPacket(packet));
-    if (this.socket.writableLength > this.limits.outboundBytesMax) {
+    if (this.socket.writableLength > this.outboundBytesLimit) {
       this.fail(`peer not reading: ${this.socket.writableLength} bytes unsent`);
       return false;
     }
+    return !this.socket.writableNeedDrain;
+  }
+
+  /**
+   * Writes a SNAP body (§10.4) right after what was sent before; call it right after send(SNAP).
+   * Encodes the whole tree synchronously. False when the caller should wait for drained().
+   */
+  sendSnapshot(content: SnapshotContent): boolean {
+    if (this.closeReason !== null) return false;
+    for (const chunk of encodeSnapshot(content, SNAPSHOT_CHUNK_BYTES, 'wire')) this.socket.write(chunk);
+    this.outboundBytesLimit = Math.max(this.outboundBytesLimit, this.socket.writableLength + this.limits.outboundBytesMax);
     return !this.socket.writableNeedDrain;
   }
 
@@ -168,27 +219,64 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   private onData(chunk: Buffer): void {
     if (this.closeReason !== null) return;
     this.restartReadTimer();
-    this.splitter.push(chunk);
-    for (;;) {
-      let packet: QuorumPacket;
-      let bytes: number;
-      try {
-        const record = this.splitter.next();
-        if (record === null) break;
-        bytes = record.length;
-        packet = decodeQuorumPacket(record);
-      } catch (err) {
-        this.fail(`bad quorum packet: ${describeError(err)}`);
-        return;
-      }
-      this.queue.push({ packet, bytes });
-      this.queuedBytesNow += bytes;
-    }
+    if (!this.ingest(chunk)) return;
     if (this.queuedBytesNow >= this.limits.inboundBytesMax && !this.paused) {
       this.paused = true;
       this.socket.pause();
     }
     this.wake();
+  }
+
+  /** Decodes packets (and SNAP bodies) from `chunk` into the queue; false once a fault closed the connection. */
+  private ingest(chunk: Buffer): boolean {
+    let input: Buffer | null = chunk;
+    while (input !== null) {
+      if (this.snapBody !== null) {
+        input = this.feedSnapBody(input);
+        if (input === null) return this.closeReason === null;
+      }
+      this.splitter.push(input);
+      input = null;
+      for (;;) {
+        let packet: QuorumPacket;
+        let bytes: number;
+        try {
+          const record = this.splitter.next();
+          if (record === null) break;
+          bytes = record.length;
+          packet = decodeQuorumPacket(record);
+        } catch (err) {
+          this.fail(`bad quorum packet: ${describeError(err)}`);
+          return false;
+        }
+        if (packet.type === 'SNAP' && this.limits.snapshotAfterSnap) {
+          this.snapBody = { packet, bytes, reader: new SnapBodyReader(this.limits.snapshotBytesMax) };
+          input = Buffer.concat(this.splitter.takeBuffered());
+          break;
+        }
+        this.queue.push({ packet, bytes });
+        this.queuedBytesNow += bytes;
+      }
+    }
+    return true;
+  }
+
+  /** Feeds the SNAP body; the bytes after it once it is complete (the SNAP is then queued), else null. */
+  private feedSnapBody(chunk: Buffer): Buffer | null {
+    const pending = this.snapBody!;
+    try {
+      const result = pending.reader.push(chunk);
+      if (result === null) return null;
+      this.snapBody = null;
+      const bytes = pending.bytes + result.bodyBytes;
+      this.queue.push({ packet: pending.packet, bytes, snapshot: result.content });
+      this.queuedBytesNow += bytes;
+      this.limits.logger.info({ remote: this.remote, nodeCount: result.nodeCount, bodyBytes: result.bodyBytes }, 'SNAP body received');
+      return result.rest;
+    } catch (err) {
+      this.fail(`bad SNAP body: ${describeError(err)}`);
+      return null;
+    }
   }
 
   private fail(reason: string): void {

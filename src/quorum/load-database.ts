@@ -7,6 +7,7 @@ import { DataTree } from '../tree/data-tree.js';
 import { DIGEST_VERSION } from '../tree/digest.js';
 import { applyTxn } from '../txn/apply.js';
 import { decodeTxnEntry } from '../txn/codec.js';
+import type { Txn } from '../txn/types.js';
 import { listLogFiles, readLog, repairLogTail, type TailRepair } from '../storage/log-files.js';
 import { loadNewestSnapshot, writeSnapshot } from '../storage/snapshots.js';
 import { VERSION_DIR } from '../storage/format/file-names.js';
@@ -17,6 +18,8 @@ export interface LoadedDatabase {
   readonly tree: DataTree;
   readonly snapshotZxid: Zxid;
   readonly replayedTxns: number;
+  /** The last `recentTxnsMax` replayed txns, ascending (what a leader can DIFF from). */
+  readonly recentTxns: readonly Txn[];
   readonly repairs: readonly TailRepair[];
   readonly skippedSnapshots: ReadonlyArray<{ file: string; reason: string }>;
 }
@@ -75,7 +78,9 @@ export async function fuzzySnapshotContentOf(tree: DataTree): Promise<SnapshotCo
   };
 }
 
-export async function loadDatabase(disk: Disk, dirs: DataDirs): Promise<LoadedDatabase> {
+export async function loadDatabase(disk: Disk, dirs: DataDirs, options: { recentTxnsMax?: number } = {}): Promise<LoadedDatabase> {
+  const recentTxnsMax = options.recentTxnsMax ?? 0;
+  const recentTxns: Txn[] = [];
   const snapDir = snapshotDir(dirs);
   const txnDir = logDir(dirs);
   await disk.mkdir(snapDir);
@@ -104,8 +109,14 @@ export async function loadDatabase(disk: Disk, dirs: DataDirs): Promise<LoadedDa
   let replayedTxns = 0;
   for await (const record of readLog(disk, txnDir, toZxid(snapshotZxid + 1n))) {
     if (record.zxid <= tree.lastProcessedZxid) continue;
-    applyTxn(tree, decodeTxnEntry(record.entry));
+    const txn = decodeTxnEntry(record.entry);
+    applyTxn(tree, txn);
     replayedTxns++;
+    if (recentTxnsMax > 0) {
+      recentTxns.push(txn);
+      if (recentTxns.length > 2 * recentTxnsMax) recentTxns.splice(0, recentTxns.length - recentTxnsMax);
+    }
   }
-  return { tree, snapshotZxid, replayedTxns, repairs, skippedSnapshots: skipped };
+  if (recentTxns.length > recentTxnsMax) recentTxns.splice(0, recentTxns.length - recentTxnsMax);
+  return { tree, snapshotZxid, replayedTxns, recentTxns, repairs, skippedSnapshots: skipped };
 }

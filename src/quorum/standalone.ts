@@ -4,36 +4,27 @@
 // fsync is it fed back as committed. A failed log write stops the server instead of letting it
 // serve ahead of its disk.
 
-import { readdirSync, statSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { NodeDisk } from '../io/node/disk.js';
 import { ClientListener } from '../server/net/client-listener.js';
 import { ServerCore } from '../server/core/server-core.js';
 import { TreeDatabase } from '../server/core/tree-database.js';
-import { ZKTS_VERSION_LINE, renderFourLetterWord } from '../server/core/four-letter-words.js';
+import { renderFourLetterWord } from '../server/core/four-letter-words.js';
 import type { CoreEffect, CoreInput } from '../server/core/types.js';
 import { ALL_FOUR_LETTER_WORDS, notWhitelistedMessage, renderConf, type ServerConfig } from '../config/index.js';
 import { TxnLog } from '../storage/txn-log.js';
 import { writeSnapshot } from '../storage/snapshots.js';
+import { SnapshotScheduler } from './snapshot-scheduler.js';
 import { encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
 import { hex64 } from '../util/ids.js';
 import type { DataTree } from '../tree/data-tree.js';
-import { fuzzySnapshotContentOf, loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
+import { loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
 import { javaDateString } from '../util/java-date.js';
+import { coreConfigOf } from './core-config.js';
+import { directorySize, environment, openFileDescriptors } from './runtime-info.js';
 
-const OUTSTANDING_PER_CONNECTION_MAX = 1000;
-/** Snapshot bytes encoded per event-loop turn: small enough that serving never waits long. */
-const SNAPSHOT_CHUNK_BYTES = 128 * 1024;
-
-/** Txns between snapshots: snapCount/2 plus a random share of snapCount/2, as ZooKeeper does so
- * that servers of an ensemble do not all snapshot at once. */
-function nextSnapshotThreshold(snapCount: number): number {
-  const half = Math.max(1, Math.floor(snapCount / 2));
-  return half + Math.floor(Math.random() * half);
-}
 
 interface Proposal {
   readonly txn: Txn;
@@ -45,9 +36,7 @@ export class StandaloneServer {
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly startedMs = Date.now();
   private stopped = false;
-  private txnsSinceSnapshot = 0;
-  private snapshotThreshold: number;
-  private snapshotInFlight: Promise<void> | null = null;
+  private readonly snapshots: SnapshotScheduler;
   port = 0;
 
   private constructor(
@@ -55,11 +44,19 @@ export class StandaloneServer {
     private readonly logger: Logger,
     private readonly core: ServerCore,
     private readonly log: TxnLog,
-    private readonly disk: NodeDisk,
-    private readonly tree: DataTree,
+    disk: NodeDisk,
+    tree: DataTree,
     private listener: ClientListener | null = null,
   ) {
-    this.snapshotThreshold = nextSnapshotThreshold(config.snapCount);
+    this.snapshots = new SnapshotScheduler({
+      log: () => log,
+      disk,
+      tree: () => tree,
+      dirs: { dataDir: config.dataDir, dataLogDir: config.dataLogDir },
+      config,
+      logger,
+      random: Math.random,
+    });
   }
 
   static async start(config: ServerConfig, logger: Logger): Promise<StandaloneServer> {
@@ -80,26 +77,7 @@ export class StandaloneServer {
       preAllocBytes: config.preAllocSizeKb * 1024,
       lastZxid: tree.lastProcessedZxid,
     });
-    const core = new ServerCore(
-      new TreeDatabase(tree),
-      {
-        tickTimeMs: config.tickTimeMs,
-        minSessionTimeoutMs: config.minSessionTimeoutMs,
-        maxSessionTimeoutMs: config.maxSessionTimeoutMs,
-        extendedTypesEnabled: config.extendedTypesEnabled,
-        skipAcl: config.skipAcl,
-        superDigest: config.superDigest,
-        digestEnabled: config.digestEnabled,
-        serverId: 0,
-        fourLetterWords: config.fourLetterWords,
-        containerCheckIntervalMs: config.container.checkIntervalMs,
-        containerMaxPerMinute: config.container.maxPerMinute,
-        containerMaxNeverUsedIntervalMs: config.container.maxNeverUsedIntervalMs,
-        existsChecksRead: config.existsChecksRead,
-        outstandingPerConnectionMax: OUTSTANDING_PER_CONNECTION_MAX,
-      },
-      Date.now(),
-    );
+    const core = new ServerCore(new TreeDatabase(tree), coreConfigOf(config, 'standalone', 0), Date.now());
     const server = new StandaloneServer(config, logger, core, log, disk, tree);
     await server.listen();
     return server;
@@ -171,29 +149,9 @@ export class StandaloneServer {
     while (this.proposals.length > 0 && this.proposals[0]!.durable) {
       const { txn } = this.proposals.shift()!;
       this.input({ kind: 'committed', txn, nowMs: Date.now() });
-      this.txnsSinceSnapshot++;
+      // Counted after the core applied it, so the snapshot's zxid is never ahead of the tree.
+      this.snapshots.noteCommitted();
     }
-    if (this.txnsSinceSnapshot >= this.snapshotThreshold && this.snapshotInFlight === null) this.takeSnapshot();
-  }
-
-  /**
-   * Rolls the log to a new segment and writes a snapshot of the applied tree (storage-and-quorum.md
-   * §3.3, §4.6). Replaying the log from the snapshot's zxid reproduces the state exactly.
-   */
-  private takeSnapshot(): void {
-    this.txnsSinceSnapshot = 0;
-    this.snapshotThreshold = nextSnapshotThreshold(this.config.snapCount);
-    this.log.roll();
-    const zxid = this.tree.lastProcessedZxid;
-    const dir = snapshotDir({ dataDir: this.config.dataDir, dataLogDir: this.config.dataLogDir });
-    const compression = this.config.snapshotCompression === 'gz' ? 'gz' : 'none';
-    this.snapshotInFlight = fuzzySnapshotContentOf(this.tree)
-      .then((content) => writeSnapshot(this.disk, dir, zxid, content, { compression, chunkBytes: SNAPSHOT_CHUNK_BYTES }))
-      .then((name) => this.logger.info({ file: name }, 'snapshot written'))
-      .catch((err: unknown) => this.logger.error({ err }, 'snapshot failed'))
-      .finally(() => {
-        this.snapshotInFlight = null;
-      });
   }
 
   private fail(err: unknown): void {
@@ -229,41 +187,7 @@ export class StandaloneServer {
     this.stopped = true;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     await this.listener?.stop();
-    await this.snapshotInFlight;
+    await this.snapshots.stop();
     await this.log.close().catch(() => {});
   }
-}
-
-function directorySize(dir: string): number {
-  try {
-    let total = 0;
-    for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
-    return total;
-  } catch {
-    return 0;
-  }
-}
-
-function openFileDescriptors(): number {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return 0;
-  }
-}
-
-function environment(): Array<[string, string]> {
-  return [
-    ['zookeeper.version', ZKTS_VERSION_LINE],
-    ['host.name', os.hostname()],
-    ['node.version', process.version],
-    ['os.name', os.type()],
-    ['os.arch', os.arch()],
-    ['os.version', os.release()],
-    ['user.name', os.userInfo().username],
-    ['user.home', os.homedir()],
-    ['user.dir', process.cwd()],
-    ['os.memory.free', `${Math.round(os.freemem() / 1048576)}MB`],
-    ['os.memory.total', `${Math.round(os.totalmem() / 1048576)}MB`],
-  ];
 }

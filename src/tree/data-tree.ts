@@ -291,6 +291,22 @@ export class DataTree {
     return ErrorCode.ok;
   }
 
+  /**
+   * A quorum member's `/zookeeper/config` holds its quorum config text with version −1 and
+   * mzxid 0 (storage-and-quorum.md §4.4, §9.3). Not a txn: each server writes its own view, and
+   * the node is outside the digest.
+   */
+  setQuorumConfig(text: string): void {
+    const node = this.mustGet('/zookeeper/config');
+    const data = new TextEncoder().encode(text);
+    this.change(node, () => {
+      this.dataBytes += data.length - (node.data?.length ?? 0);
+      node.data = data;
+      node.stat.version = -1;
+      node.stat.mzxid = ZXID_ZERO;
+    });
+  }
+
   /** Sets data; `version` is the new version. Returns ok or noNode. */
   setData(path: string, data: Uint8Array | null, version: number, zxid: Zxid, time: number): number {
     const node = this.nodes.get(path);

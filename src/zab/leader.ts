@@ -40,6 +40,13 @@ interface LearnerHandle {
   readonly unacked: { zxid: Zxid; tick: number }[];
 }
 
+export interface LearnerCounts {
+  readonly learners: number;
+  readonly syncedFollowers: number;
+  readonly syncedObservers: number;
+  readonly pendingSyncs: number;
+}
+
 interface Outstanding {
   readonly txn: Txn;
   readonly acks: Set<ServerId>;
@@ -64,6 +71,18 @@ export class LeaderRole implements RoleHandler {
   constructor(private readonly ctx: PeerContext) {
     this.phaseStartTick = ctx.now;
     this.maxEpochSeen = ctx.acceptedEpoch;
+  }
+
+  /** Learner counts for status pages (mntr): connected, synced by kind, syncs waiting. */
+  learnerCounts(): LearnerCounts {
+    let syncedFollowers = 0;
+    let syncedObservers = 0;
+    for (const h of this.learners.values()) {
+      if (h.stage !== 'synced') continue;
+      if (h.observer) syncedObservers++;
+      else syncedFollowers++;
+    }
+    return { learners: this.learners.size, syncedFollowers, syncedObservers, pendingSyncs: this.pendingSyncs.length };
   }
 
   start(): void {

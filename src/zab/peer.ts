@@ -15,7 +15,7 @@ import { assert, unreachable } from '../util/assert.js';
 import type { ServerId, Zxid } from '../util/ids.js';
 import type { PeerContext, RoleHandler } from './context.js';
 import { LookingRole } from './election.js';
-import { LeaderRole } from './leader.js';
+import { LeaderRole, type LearnerCounts } from './leader.js';
 import { LearnerRole } from './learner.js';
 import { LogWindow } from './log-window.js';
 import type { PeerMessage } from './messages.js';
@@ -81,6 +81,11 @@ export class Peer implements PeerContext {
   /** The zxid the server core's prep must give the next txn; null when not leading (or serving). */
   nextZxid(): Zxid | null {
     return this.waiting === null ? (this.role?.nextZxid() ?? null) : null;
+  }
+
+  /** The leader's learner counts; null when not leading. */
+  learnerCounts(): LearnerCounts | null {
+    return this.role instanceof LeaderRole ? this.role.learnerCounts() : null;
   }
 
   status(): PeerStatus {

@@ -38,6 +38,19 @@ export class QuorumPacketSplitter {
     this.buffered += chunk.length;
   }
 
+  /**
+   * Hands over every buffered byte not yet returned as a record and empties the splitter: the
+   * bytes after a SNAP packet are the snapshot body, not records (§10.4).
+   */
+  takeBuffered(): Buffer[] {
+    if (this.failure !== null) throw this.failure;
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.buffered = 0;
+    this.needBytes = HEADER_BYTES;
+    return chunks;
+  }
+
   /** The next whole record, or null when more bytes are needed. @throws JuteDecodeError, sticky. */
   next(): Buffer | null {
     if (this.failure !== null) throw this.failure;

@@ -9,12 +9,21 @@ import type { ConnectionId } from './types.js';
 
 export type Phase = 'handshake' | 'creatingSession' | 'open' | 'closing';
 
+/** A write waiting for its commit: the committed txn with this session and cxid (= xid) answers it. */
 export interface PendingWrite {
   readonly kind: 'write';
   readonly xid: number;
   readonly request: Request;
-  readonly zxid: bigint;
   readonly receivedMs: number;
+}
+
+/** A sync on a learner: answered once the leader's SYNC arrives (`done`), like a read after that. */
+export interface PendingSync {
+  readonly kind: 'sync';
+  readonly xid: number;
+  readonly request: Request;
+  readonly receivedMs: number;
+  done: boolean;
 }
 
 export interface PendingRead {
@@ -35,7 +44,7 @@ export interface PendingFixed {
   readonly receivedMs: number;
 }
 
-export type Pending = PendingWrite | PendingRead | PendingFixed;
+export type Pending = PendingWrite | PendingSync | PendingRead | PendingFixed;
 
 export interface ConnectionStats {
   packetsReceived: number;

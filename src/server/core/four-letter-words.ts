@@ -1,11 +1,59 @@
 // Renders the four-letter words (protocol.md §7.2) from the server core's state plus a few
-// facts only the shell knows (directory sizes, environment, the clock's date format). Pure.
+// facts only the shell knows (directory sizes, environment, the clock's date format, and in an
+// ensemble the peer's role facts). Pure.
+//
+// Quorum modes, as Apache 3.8 prints them (observed on a 3-server loopback ensemble): srvr and
+// stat add `Proposal sizes last/min/max: l/m/M` after "Node count" on the leader; mntr adds
+// zk_peer_state and zk_quorum_size on every member, zk_learners, zk_synced_followers,
+// zk_synced_non_voting_followers, zk_synced_observers, zk_pending_syncs, zk_leader_uptime and the
+// proposal sizes on the leader (3.8 has no zk_followers), zk_observer_master_id on an observer.
+// While the peer is not serving (electing, syncing) every word that needs the server answers
+// NOT_SERVING, isro answers "null", and ruok, envi, gtmk, stmk still answer.
 
 import { hex64 } from '../../util/ids.js';
 import type { ServerCore } from './server-core.js';
 import type { ConnectionState } from './connection-state.js';
 
 export const ZKTS_VERSION_LINE = '3.8.0-zkts, built on 2026-11-30 00:00 UTC';
+
+export const NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n';
+
+/** The ZAB phase of a quorum peer, as zk_peer_state names it (`following - broadcast`). */
+export type ZabPhase = 'election' | 'discovery' | 'synchronization' | 'broadcast';
+
+/** Proposal sizes in bytes; -1 while none was proposed. */
+export interface ProposalSizes {
+  readonly last: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** What only the leader knows about its learners. */
+export interface LeaderFourLetterFacts {
+  /** Learner connections (followers and observers), synced or not: zk_learners. */
+  readonly learners: number;
+  /** Synced voting followers: zk_synced_followers. */
+  readonly syncedFollowers: number;
+  /** Synced followers that are not voters (reconfig'd out): zk_synced_non_voting_followers. */
+  readonly syncedNonVotingFollowers: number;
+  readonly syncedObservers: number;
+  /** Learner syncs in progress: zk_pending_syncs. */
+  readonly pendingSyncs: number;
+  /** Since this peer started leading: zk_leader_uptime. */
+  readonly leaderUptimeMs: number;
+  readonly proposalSizes: ProposalSizes;
+}
+
+/** Facts of an ensemble member (runtime.mode leader, follower or observer). */
+export interface QuorumFourLetterFacts {
+  readonly zabPhase: ZabPhase;
+  /** Voting members: zk_quorum_size. */
+  readonly quorumSize: number;
+  /** Required when mode is 'leader'. */
+  readonly leader?: LeaderFourLetterFacts;
+  /** An observer's current leader/observer master sid: zk_observer_master_id. */
+  readonly observerMasterId?: number;
+}
 
 export interface FourLetterRuntime {
   readonly nowMs: number;
@@ -20,7 +68,12 @@ export interface FourLetterRuntime {
   readonly formatDate: (ms: number) => string;
   readonly openFileDescriptors: number;
   readonly maxFileDescriptors: number;
+  /** False while a quorum peer is electing or syncing; absent means serving (standalone). */
+  readonly serving?: boolean;
+  /** Present in leader/follower/observer modes. */
+  readonly quorum?: QuorumFourLetterFacts;
 }
+
 
 function briefLine(c: ConnectionState): string {
   return ` /${c.address}:${c.port}[1](queued=${c.queue.length},recved=${c.stats.packetsReceived},sent=${c.stats.packetsSent})`;
@@ -50,15 +103,46 @@ function srvrBody(core: ServerCore, runtime: FourLetterRuntime, connections: num
     `Zxid: 0x${hex64(core.lastZxid)}`,
     `Mode: ${runtime.mode}`,
     `Node count: ${core.db.nodeCount()}`,
+    ...(runtime.quorum?.leader !== undefined ? [`Proposal sizes last/min/max: ${proposalSizesText(runtime.quorum.leader.proposalSizes)}`] : []),
   ];
 }
 
+function proposalSizesText(sizes: ProposalSizes): string {
+  return `${sizes.last}/${sizes.min}/${sizes.max}`;
+}
+
+function peerState(mode: FourLetterRuntime['mode'], phase: ZabPhase): string {
+  const state = mode === 'leader' ? 'leading' : mode === 'observer' ? 'observing' : 'following';
+  return `${state} - ${phase}`;
+}
+
 /** Java prints a double with at least one decimal: 0.0, 1.0, 2.5575. */
+function environmentText(runtime: FourLetterRuntime): string {
+  return ['Environment:', ...runtime.environment.map(([k, v]) => `${k}=${v}`)].join('\n') + '\n';
+}
+
 export function formatJavaDouble(value: number): string {
   return Number.isInteger(value) ? value.toFixed(1) : String(value);
 }
 
-export function renderFourLetterWord(word: string, core: ServerCore, runtime: FourLetterRuntime): string | null {
+/** `core` is null only while a quorum peer is not serving (it has no server core then). */
+export function renderFourLetterWord(word: string, core: ServerCore | null, runtime: FourLetterRuntime): string | null {
+  if (core === null || runtime.serving === false) {
+    if (!KNOWN_WORDS.has(word)) return null;
+    switch (word) {
+      case 'ruok':
+        return 'imok';
+      case 'isro':
+        return 'null';
+      case 'gtmk':
+      case 'stmk':
+        return '0';
+      case 'envi':
+        return environmentText(runtime);
+      default:
+        return word === 'hash' ? NOT_SERVING.trimEnd() : NOT_SERVING; // Apache's hash omits the newline
+    }
+  }
   const connections = core.connectionList();
   const sessionOf = (id: number) => core.sessionOfConnection(id) ?? undefined;
   const version = `Zookeeper version: ${ZKTS_VERSION_LINE}`;
@@ -89,7 +173,7 @@ export function renderFourLetterWord(word: string, core: ServerCore, runtime: Fo
     case 'conf':
       return runtime.conf();
     case 'envi':
-      return ['Environment:', ...runtime.environment.map(([k, v]) => `${k}=${v}`)].join('\n') + '\n';
+      return environmentText(runtime);
     case 'wchs':
       return core.watches.renderWchs();
     case 'wchc':
@@ -104,6 +188,8 @@ export function renderFourLetterWord(word: string, core: ServerCore, runtime: Fo
       return null;
   }
 }
+
+const KNOWN_WORDS = new Set(['ruok', 'isro', 'gtmk', 'stmk', 'crst', 'srst', 'hash', 'dirs', 'srvr', 'stat', 'cons', 'conf', 'envi', 'wchs', 'wchc', 'wchp', 'dump', 'mntr']);
 
 function renderDump(core: ServerCore, runtime: FourLetterRuntime): string {
   let out = core.sessions.dump(runtime.formatDate);
@@ -147,8 +233,40 @@ function renderMntr(core: ServerCore, runtime: FourLetterRuntime, connections: n
     ['zk_local_sessions', 0],
     ['zk_auth_failed_count', stats.authFailed],
     ['zk_connection_drop_probability', '0.0'],
-    ['zk_last_proposal_size', -1],
+    ...lastProposalRows(runtime),
     ['zk_digest_mismatches_count', core.db.digestMismatches],
+    ...quorumRows(runtime),
   ];
   return rows.map(([k, v]) => `${k}\t${v}\n`).join('');
+}
+
+/** Standalone keeps its historical `zk_last_proposal_size -1`; in an ensemble only the leader has it. */
+function lastProposalRows(runtime: FourLetterRuntime): Array<[string, number]> {
+  const quorum = runtime.quorum;
+  if (quorum === undefined) return [['zk_last_proposal_size', -1]];
+  return quorum.leader === undefined ? [] : [['zk_last_proposal_size', quorum.leader.proposalSizes.last]];
+}
+
+function quorumRows(runtime: FourLetterRuntime): Array<[string, string | number]> {
+  const quorum = runtime.quorum;
+  if (quorum === undefined) return [];
+  const rows: Array<[string, string | number]> = [
+    ['zk_peer_state', peerState(runtime.mode, quorum.zabPhase)],
+    ['zk_quorum_size', quorum.quorumSize],
+  ];
+  const leader = quorum.leader;
+  if (leader !== undefined) {
+    rows.push(
+      ['zk_learners', leader.learners],
+      ['zk_synced_followers', leader.syncedFollowers],
+      ['zk_synced_non_voting_followers', leader.syncedNonVotingFollowers],
+      ['zk_synced_observers', leader.syncedObservers],
+      ['zk_pending_syncs', leader.pendingSyncs],
+      ['zk_leader_uptime', leader.leaderUptimeMs],
+      ['zk_min_proposal_size', leader.proposalSizes.min],
+      ['zk_max_proposal_size', leader.proposalSizes.max],
+    );
+  }
+  if (quorum.observerMasterId !== undefined) rows.push(['zk_observer_master_id', quorum.observerMasterId]);
+  return rows;
 }

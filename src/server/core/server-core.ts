@@ -3,6 +3,19 @@
 // committed txns are applied in zxid order, their watches fire, and each connection's replies
 // leave in arrival order. Sessions expire by tick buckets through replicated closeSession txns.
 // No sockets, timers, clocks or disk here: time arrives with every input.
+//
+// Modes (config.mode): standalone and leader prep writes and propose them; a learner forwards
+// them to the leader (effect `forward`) and answers when the txn comes back committed. Either
+// way a committed txn answers the write of the same session and cxid at the head of that
+// session's connection here, so replies never depend on who prepared the txn. Only the leader
+// (or standalone) expires sessions and reaps containers; learners report session activity
+// (takeTouches) for the leader's PING touch tables.
+//
+// Session owners (leader): the server a session's requests come through — set by createSession,
+// by a re-attach (REVALIDATE, or locally), and otherwise by the first request after an election.
+// A request that arrives through any other server gets SESSIONMOVED, as in ZooKeeper: the client
+// has moved on and its old connection must not write. A learner asks the leader (REVALIDATE)
+// before it accepts a re-attaching session.
 
 import { JuteReader } from '../../jute/reader.js';
 import { JuteWriter } from '../../jute/writer.js';
@@ -31,17 +44,14 @@ import { replyForCommitted } from './replies.js';
 import { ServerStats } from './server-stats.js';
 import { ContainerReaper } from './container-reaper.js';
 import type { ConnectionId, CoreEffect, CoreInput, ServerCoreConfig } from './types.js';
+import type { ForwardedRequest, SessionTouch } from '../../zab/messages.js';
+import type { Id } from '../../proto/data.js';
 
 const WRITE_OPS = new Set<string>([
   'create', 'create2', 'createContainer', 'createTTL', 'delete', 'setData', 'setACL', 'check',
   'multi', 'reconfig', 'deleteContainer', 'closeSession',
 ]);
 
-/** Writes issued by the server itself (expiry, reaper) carry this pseudo connection. */
-interface OwnWrite {
-  readonly conn: ConnectionId | null;
-  readonly closeSessionOf: SessionId | null;
-}
 
 export class ServerCore {
   readonly watches = new WatchManager();
@@ -49,8 +59,14 @@ export class ServerCore {
   readonly stats = new ServerStats();
   private readonly connections = new Map<ConnectionId, ConnectionState>();
   private readonly connectionOfSession = new Map<SessionId, ConnectionId>();
-  /** Proposed, not yet applied: who waits for each zxid. */
-  private readonly inFlight = new Map<bigint, OwnWrite>();
+  /** Learner: syncs forwarded to the leader, oldest first (the leader's SYNCs come in this order). */
+  private readonly pendingSyncs: Array<{ readonly conn: ConnectionId; readonly entry: { done: boolean } }> = [];
+  /** Leader: the server each session's requests come through (this server's own id for local). */
+  private readonly owners = new Map<SessionId, number>();
+  /** Learner: re-attaching connections waiting for the leader's REVALIDATE answer, per session. */
+  private readonly revalidating = new Map<SessionId, Array<{ readonly conn: ConnectionId; readonly timeoutMs: number }>>();
+  /** Learner: sessions active here since the last takeTouches(), for the leader's PING table. */
+  private touched = new Map<SessionId, number>();
   private readonly view: PrepView;
   private readonly policy: PrepPolicy;
   private readonly idGenerator: SessionIdGenerator;
@@ -58,15 +74,20 @@ export class ServerCore {
   private lastProposedZxid: bigint;
   private effects: CoreEffect[] = [];
 
+  /**
+   * `nextZxid`: the zxid of the first txn this core proposes (a leader's comes from the
+   * consensus core); by default the one after the database's last.
+   */
   constructor(
     readonly db: Database,
     readonly config: ServerCoreConfig,
     startMs: number,
+    nextZxid?: Zxid,
   ) {
     this.sessions = new SessionTracker(config.tickTimeMs);
     for (const [id, timeoutMs] of db.sessions()) this.sessions.add(id, timeoutMs, startMs);
     this.idGenerator = SessionIdGenerator.forServer(config.serverId === 0 ? 1 : config.serverId, startMs);
-    this.lastProposedZxid = db.lastProcessedZxid;
+    this.lastProposedZxid = nextZxid === undefined ? db.lastProcessedZxid : nextZxid - 1n;
     this.view = new PrepView({
       lookup: (path) => {
         const node = db.node(path);
@@ -105,6 +126,18 @@ export class ServerCore {
       case 'committed':
         this.onCommitted(input.txn, input.nowMs);
         break;
+      case 'forwarded':
+        this.onForwarded(input.from, input.request, input.nowMs);
+        break;
+      case 'revalidated':
+        this.onRevalidated(input.sessionId, input.valid, input.nowMs);
+        break;
+      case 'sessionsTouched':
+        for (const t of input.touches) this.sessions.touch(t.sessionId, input.nowMs);
+        break;
+      case 'syncCompleted':
+        this.onSyncCompleted(input.nowMs);
+        break;
     }
     const out = this.effects;
     this.effects = [];
@@ -113,6 +146,26 @@ export class ServerCore {
 
   connectionList(): readonly ConnectionState[] {
     return [...this.connections.values()];
+  }
+
+  /** Learner: the sessions active here since the previous call (ZooKeeper's PING touch table). */
+  takeTouches(): SessionTouch[] {
+    const touches = [...this.touched].map(([sessionId, timeoutMs]) => ({ sessionId, timeoutMs }));
+    this.touched = new Map();
+    return touches;
+  }
+
+  /**
+   * Leader: a learner's REVALIDATE for a re-attaching client. A live session is renewed and now
+   * belongs to that learner.
+   */
+  revalidate(from: number, id: SessionId, nowMs: number): boolean {
+    const valid = this.sessions.has(id) && !this.sessions.isClosing(id);
+    if (valid) {
+      this.sessions.touch(id, nowMs);
+      this.owners.set(id, from);
+    }
+    return valid;
   }
 
   get lastZxid(): Zxid {
@@ -168,18 +221,51 @@ export class ServerCore {
       conn.session = id;
       conn.phase = 'creatingSession';
       this.connectionOfSession.set(id, conn.id);
-      this.propose({ type: OpCode.createSession, timeOut: timeoutMs }, id, 0, nowMs, { conn: conn.id, closeSessionOf: null });
+      if (this.config.mode === 'learner') {
+        const body = new JuteWriter(4).writeInt(timeoutMs).toBuffer();
+        this.effects.push({ kind: 'forward', request: { sessionId: id, cxid: 0, opType: OpCode.createSession, body, authinfo: null } });
+      } else {
+        this.owners.set(id, this.config.serverId);
+        this.propose({ type: OpCode.createSession, timeOut: timeoutMs }, id, 0, nowMs);
+      }
       return;
     }
     const id = request.sessionId;
-    const valid =
-      this.sessions.has(id) &&
-      !this.sessions.isClosing(id) &&
-      passwordMatches(id, request.passwd);
-    if (!valid) {
-      this.sendConnectResponse(conn, 0, toSessionId(0), Buffer.alloc(16));
-      return this.closeConnection(conn);
+    // A learner may not have applied the session's createSession yet: the leader's answer counts.
+    const known = this.config.mode === 'learner' || (this.sessions.has(id) && !this.sessions.isClosing(id));
+    const valid = known && passwordMatches(id, request.passwd);
+    if (!valid) return this.refuseSession(conn);
+    if (this.config.mode === 'learner') {
+      // The leader decides (its session table is the live one) and learns the new owner.
+      conn.session = id;
+      conn.phase = 'creatingSession';
+      const waiting = this.revalidating.get(id) ?? [];
+      waiting.push({ conn: conn.id, timeoutMs });
+      this.revalidating.set(id, waiting);
+      this.effects.push({ kind: 'revalidate', sessionId: id, timeoutMs });
+      return;
     }
+    if (this.config.mode === 'leader') this.owners.set(id, this.config.serverId);
+    this.reattach(conn, id, timeoutMs, nowMs);
+  }
+
+  private refuseSession(conn: ConnectionState): void {
+    this.sendConnectResponse(conn, 0, toSessionId(0), Buffer.alloc(16));
+    this.closeConnection(conn);
+  }
+
+  private onRevalidated(id: SessionId, valid: boolean, nowMs: number): void {
+    const waiting = this.revalidating.get(id);
+    const next = waiting?.shift();
+    if (waiting !== undefined && waiting.length === 0) this.revalidating.delete(id);
+    if (next === undefined) return;
+    const conn = this.connections.get(next.conn);
+    if (conn === undefined || conn.phase !== 'creatingSession') return;
+    if (!valid) return this.refuseSession(conn);
+    this.reattach(conn, id, next.timeoutMs, nowMs);
+  }
+
+  private reattach(conn: ConnectionState, id: SessionId, timeoutMs: number, nowMs: number): void {
     const previous = this.connectionOfSession.get(id);
     if (previous !== undefined && previous !== conn.id) {
       const old = this.connections.get(previous);
@@ -190,6 +276,7 @@ export class ServerCore {
     this.sessions.add(id, timeoutMs, nowMs);
     conn.session = id;
     this.connectionOfSession.set(id, conn.id);
+    this.noteTouch(id, timeoutMs);
     this.openSession(conn, nowMs);
   }
 
@@ -224,7 +311,10 @@ export class ServerCore {
       return this.closeConnection(conn);
     }
     const { xid, type } = header;
-    if (conn.session !== null) this.sessions.touch(conn.session, nowMs);
+    if (conn.session !== null) {
+      this.sessions.touch(conn.session, nowMs);
+      this.noteTouch(conn.session, conn.timeoutMs);
+    }
     conn.stats.lastCxid = xid;
     conn.stats.lastOp = opAbbreviation(type);
 
@@ -244,17 +334,24 @@ export class ServerCore {
       if (!(e instanceof JuteDecodeError)) throw e;
       if (type === OpCode.multi) {
         // ZooKeeper preps an undecodable multi into an error txn: it still consumes a zxid.
-        const zxid = this.nextZxid();
         const placeholder: Request = { op: 'multi', ops: [], opsAllowed: false };
-        this.enqueue(conn, { kind: 'write', xid, request: placeholder, zxid, receivedMs: nowMs }, nowMs);
-        return this.proposeAt(zxid, { type: OpCode.error, err: ErrorCode.marshallingError }, conn.session!, xid, nowMs, { conn: conn.id, closeSessionOf: null });
+        this.enqueue(conn, { kind: 'write', xid, request: placeholder, receivedMs: nowMs }, nowMs);
+        if (this.config.mode === 'learner') return this.forward(conn, xid, type, payload);
+        return this.propose({ type: OpCode.error, err: ErrorCode.marshallingError }, conn.session!, xid, nowMs);
       }
       return this.enqueue(conn, { kind: 'fixed', xid, opcode: type, err: ErrorCode.marshallingError, closeAfter: false, receivedMs: nowMs }, nowMs);
     }
     if (type === OpCode.ping) {
       return this.enqueue(conn, { kind: 'fixed', xid: Xid.ping, opcode: type, err: 0, closeAfter: false, receivedMs: nowMs }, nowMs);
     }
-    if (WRITE_OPS.has(request.op)) return this.onWrite(conn, xid, request, nowMs);
+    if (WRITE_OPS.has(request.op)) return this.onWrite(conn, xid, type, request, payload, nowMs);
+    if (request.op === 'sync' && this.config.mode === 'learner') {
+      // Answered once the leader has committed everything outstanding when it got the sync.
+      const entry = { kind: 'sync' as const, xid, request, receivedMs: nowMs, done: false };
+      this.pendingSyncs.push({ conn: conn.id, entry });
+      this.enqueue(conn, entry, nowMs);
+      return this.forward(conn, xid, type, payload);
+    }
     this.enqueue(conn, { kind: 'read', xid, request, receivedMs: nowMs }, nowMs);
   }
 
@@ -278,18 +375,88 @@ export class ServerCore {
 
   // --- writes ------------------------------------------------------------------------------
 
-  private onWrite(conn: ConnectionState, xid: number, request: Request, nowMs: number): void {
+  private onWrite(conn: ConnectionState, xid: number, opType: number, request: Request, payload: Uint8Array, nowMs: number): void {
     const session = conn.session!;
+    if (this.config.mode === 'learner') {
+      if (request.op === 'closeSession') this.sessions.setClosing(session);
+      this.enqueue(conn, { kind: 'write', xid, request, receivedMs: nowMs }, nowMs);
+      return this.forward(conn, xid, opType, payload);
+    }
+    if (this.config.mode === 'leader' && !this.ownedBy(session, this.config.serverId)) {
+      this.propose({ type: OpCode.error, err: ErrorCode.sessionMoved }, session, xid, nowMs);
+    } else {
+      this.prepAndPropose(session, xid, request, conn.authIds, nowMs);
+    }
+    this.enqueue(conn, { kind: 'write', xid, request, receivedMs: nowMs }, nowMs);
+  }
+
+  /** Learner: the request goes to the leader as it came (the body after xid and type). */
+  private forward(conn: ConnectionState, xid: number, opType: number, payload: Uint8Array): void {
+    const request: ForwardedRequest = { sessionId: conn.session!, cxid: xid, opType, body: payload.subarray(8), authinfo: [...conn.authIds] };
+    this.effects.push({ kind: 'forward', request });
+  }
+
+  /** Leader: a learner's client request, prepped with that client's auth ids. */
+  private onForwarded(from: number, forwarded: ForwardedRequest, nowMs: number): void {
+    const session = forwarded.sessionId;
+    const authIds = forwarded.authinfo ?? [];
+    if (forwarded.opType === OpCode.createSession) {
+      this.owners.set(session, from);
+      let timeoutMs: number;
+      try {
+        timeoutMs = new JuteReader(forwarded.body).readInt();
+      } catch {
+        return; // a createSession without its timeout: nothing sensible to commit
+      }
+      return this.propose({ type: OpCode.createSession, timeOut: timeoutMs }, session, 0, nowMs);
+    }
+    this.sessions.touch(session, nowMs);
+    if (!this.ownedBy(session, from)) {
+      return this.propose({ type: OpCode.error, err: ErrorCode.sessionMoved }, session, forwarded.cxid, nowMs);
+    }
+    let request: Request;
+    try {
+      request = decodeRequest(forwarded.opType, new JuteReader(forwarded.body));
+    } catch {
+      // Undecodable or unknown: an error txn answers it, as a standalone server answers a bad multi.
+      return this.propose({ type: OpCode.error, err: ErrorCode.marshallingError }, session, forwarded.cxid, nowMs);
+    }
+    if (!WRITE_OPS.has(request.op)) {
+      // Only writes are forwarded; anything else is answered as ZooKeeper answers a bad request.
+      return this.propose({ type: OpCode.error, err: ErrorCode.marshallingError }, session, forwarded.cxid, nowMs);
+    }
+    this.prepAndPropose(session, forwarded.cxid, request, authIds, nowMs);
+  }
+
+  /** Whether `server` may act for the session; the first to act after an election owns it. */
+  private ownedBy(session: SessionId, server: number): boolean {
+    const owner = this.owners.get(session);
+    if (owner === undefined) this.owners.set(session, server);
+    return owner === undefined || owner === server;
+  }
+
+  private prepAndPropose(session: SessionId, cxid: number, request: Request, authIds: readonly Id[], nowMs: number): void {
     const zxid = this.nextZxid();
-    const ctx: PrepContext = { zxid, timeMs: nowMs, session, authIds: conn.authIds, view: this.view, policy: this.policy };
+    const ctx: PrepContext = { zxid, timeMs: nowMs, session, authIds, view: this.view, policy: this.policy };
     // A closing session (closeSession sent, or expired) may not write any more: above all it
     // must not create an ephemeral after the closeSession that deletes its ephemerals.
     const record: TxnRecord = this.sessions.isClosing(session)
       ? { type: OpCode.error, err: ErrorCode.sessionExpired }
       : prepRequest(request, ctx);
     if (request.op === 'closeSession') this.sessions.setClosing(session);
-    this.enqueue(conn, { kind: 'write', xid, request, zxid, receivedMs: nowMs }, nowMs);
-    this.proposeAt(zxid, record, session, xid, nowMs, { conn: conn.id, closeSessionOf: request.op === 'closeSession' ? session : null });
+    this.proposeAt(zxid, record, session, cxid, nowMs);
+  }
+
+  private noteTouch(session: SessionId, timeoutMs: number): void {
+    if (this.config.mode === 'learner') this.touched.set(session, timeoutMs);
+  }
+
+  private onSyncCompleted(nowMs: number): void {
+    const oldest = this.pendingSyncs.shift();
+    if (oldest === undefined) return;
+    oldest.entry.done = true;
+    const conn = this.connections.get(oldest.conn);
+    if (conn !== undefined) this.drain(conn, nowMs);
   }
 
   private nextZxid(): Zxid {
@@ -297,18 +464,17 @@ export class ServerCore {
     return toZxid(this.lastProposedZxid);
   }
 
-  private propose(record: TxnRecord, session: SessionId, cxid: number, nowMs: number, owner: OwnWrite): void {
-    this.proposeAt(this.nextZxid(), record, session, cxid, nowMs, owner);
+  private propose(record: TxnRecord, session: SessionId, cxid: number, nowMs: number): void {
+    this.proposeAt(this.nextZxid(), record, session, cxid, nowMs);
   }
 
-  private proposeAt(zxid: Zxid, record: TxnRecord, session: SessionId, cxid: number, nowMs: number, owner: OwnWrite): void {
+  private proposeAt(zxid: Zxid, record: TxnRecord, session: SessionId, cxid: number, nowMs: number): void {
     const txn: Txn = {
       header: { clientId: session, cxid, zxid, time: nowMs, type: record.type },
       record,
       // Every txn but a top-level error carries the digest after it (storage-and-quorum.md §1.5).
       digest: this.config.digestEnabled && record.type !== OpCode.error ? { version: DIGEST_VERSION, treeDigest: this.view.digest } : null,
     };
-    this.inFlight.set(zxid, owner);
     this.effects.push({ kind: 'propose', txn });
   }
 
@@ -318,34 +484,37 @@ export class ServerCore {
     const zxid = txn.header.zxid;
     const outcome = this.db.apply(txn);
     this.view.applied(zxid);
-    const owner = this.inFlight.get(zxid);
-    this.inFlight.delete(zxid);
+    const session = txn.header.clientId;
 
     if (txn.record.type === OpCode.createSession) {
-      this.sessions.add(txn.header.clientId, txn.record.timeOut, nowMs);
+      this.sessions.add(session, txn.record.timeOut, nowMs);
     } else if (txn.record.type === OpCode.closeSession) {
-      this.sessions.remove(txn.header.clientId);
+      this.sessions.remove(session);
+      this.owners.delete(session);
     }
     this.fireWatches(outcome.triggers);
 
-    if (owner === undefined || owner.conn === null) {
-      // Expiry or reaper txn: an expired session's socket is closed without a reply (§2.4).
-      if (txn.record.type === OpCode.closeSession) this.dropSessionConnection(txn.header.clientId);
+    // The write this txn answers: the same session's request with cxid = xid, at the head of
+    // its connection here (a write always waits at the head of its queue).
+    const connId = this.connectionOfSession.get(session);
+    const conn = connId === undefined ? undefined : this.connections.get(connId);
+    if (conn !== undefined && txn.record.type === OpCode.createSession) {
+      if (conn.phase === 'creatingSession') this.openSession(conn, nowMs);
       return;
     }
-    const conn = this.connections.get(owner.conn);
-    if (conn === undefined) return;
-    if (txn.record.type === OpCode.createSession && conn.phase === 'creatingSession') {
-      return this.openSession(conn, nowMs);
+    const head = conn?.queue[0];
+    if (conn === undefined || head === undefined || head.kind !== 'write' || head.xid !== txn.header.cxid) {
+      // Expiry or reaper txn, or a write of a client connected elsewhere: an expired session's
+      // socket is closed without a reply (§2.4).
+      if (txn.record.type === OpCode.closeSession) this.dropSessionConnection(session);
+      return;
     }
-    const head = conn.queue[0];
-    if (head === undefined || head.kind !== 'write' || head.zxid !== zxid) return;
     conn.queue.shift();
     const reply = replyForCommitted(head.request, outcome.result, this.db);
     this.sendReply(conn, head.xid, zxid, reply.err, reply.response);
     this.noteLatency(conn, head.receivedMs, nowMs, zxid);
-    if (owner.closeSessionOf !== null) {
-      this.connectionOfSession.delete(owner.closeSessionOf);
+    if (head.request.op === 'closeSession' && txn.record.type === OpCode.closeSession) {
+      this.connectionOfSession.delete(session);
       return this.closeConnection(conn);
     }
     this.drain(conn, nowMs);
@@ -379,7 +548,7 @@ export class ServerCore {
   private drain(conn: ConnectionState, nowMs: number): void {
     while (conn.queue.length > 0 && conn.phase === 'open') {
       const head = conn.queue[0]!;
-      if (head.kind === 'write') break;
+      if (head.kind === 'write' || (head.kind === 'sync' && !head.done)) break;
       conn.queue.shift();
       if (head.kind === 'fixed') {
         const zxid = head.err === ErrorCode.unimplemented ? -1n : this.db.lastProcessedZxid;
@@ -424,12 +593,13 @@ export class ServerCore {
   // --- sessions, ticks ---------------------------------------------------------------------
 
   private onTick(nowMs: number): void {
+    if (this.config.mode === 'learner') return; // the leader expires sessions and reaps containers
     for (const id of this.sessions.expired(nowMs)) {
       this.sessions.setClosing(id);
       const zxid = this.nextZxid();
       const ctx: PrepContext = { zxid, timeMs: nowMs, session: id, authIds: [], view: this.view, policy: this.policy };
       const record = prepCloseSession(ctx);
-      this.proposeAt(zxid, record, id, 0, nowMs, { conn: null, closeSessionOf: id });
+      this.proposeAt(zxid, record, id, 0, nowMs);
     }
     for (const path of this.reaper.due(this.db, nowMs)) {
       const zxid = this.nextZxid();
@@ -440,7 +610,7 @@ export class ServerCore {
         this.lastProposedZxid -= 1n;
         continue;
       }
-      this.proposeAt(zxid, record, toSessionId(0), 0, nowMs, { conn: null, closeSessionOf: null });
+      this.proposeAt(zxid, record, toSessionId(0), 0, nowMs);
     }
   }
 

@@ -21,6 +21,7 @@ export const CORE_CONFIG: ServerCoreConfig = {
   skipAcl: false,
   superDigest: null,
   digestEnabled: true,
+  mode: 'standalone',
   serverId: 0,
   fourLetterWords: new Set(['srvr']),
   containerCheckIntervalMs: 60000,
