@@ -12,6 +12,7 @@ import { QuorumReplica } from '../quorum/replica.js';
 import { digestOf } from '../acl/digest.js';
 import { renderLogFile, renderSnapshotFile } from './dump-files.js';
 import { runShell } from '../shell/index.js';
+import { runEnsembleCommand, type EnsembleCommandOptions } from './ensemble.js';
 
 const program = new Command();
 program.name('zkts').description('A ZooKeeper-compatible coordination service');
@@ -47,6 +48,18 @@ program
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('ensemble')
+  .description('start a local ensemble of N zkts servers for development; prints the connect string, Ctrl-C stops it')
+  .requiredOption('--size <n>', 'number of servers')
+  .option('--dir <dir>', "directory for the members' zoo.cfg and data", './ensemble-data')
+  .option('--base-port <port>', 'first client port (quorum ports +1000, election ports +2000)', '2181')
+  .option('--host <host>', 'address the servers bind', '127.0.0.1')
+  .option('--ready-timeout-ms <ms>', 'wait for every server to report a Mode', '120000')
+  .action(async (options: EnsembleCommandOptions) => {
+    await runEnsembleCommand(options);
   });
 
 program

@@ -11,6 +11,7 @@ import { errorForCode, NoWatcherError } from '../proto/errors.js';
 import { AddWatchMode, EventType, WatcherType } from '../proto/opcodes.js';
 import { multiRequest, type Request } from '../proto/requests.js';
 import type { Response, ResponseOf, WatcherEvent } from '../proto/responses.js';
+import { sessionId as toSessionId } from '../util/ids.js';
 import { AsyncQueue } from './async-queue.js';
 import { parseConnectString, seededRandom, shuffled, toClientPath, toServerPath } from './connect-string.js';
 import {
@@ -60,6 +61,10 @@ export class ZkClient {
       watchLists: () => this.watches.lists(),
       onNotification: (event) => this.dispatch(event),
     });
+    if (options.sessionId !== undefined) {
+      this.session.sessionId = toSessionId(options.sessionId);
+      this.session.password = Uint8Array.from(options.sessionPassword ?? new Uint8Array(16));
+    }
     for (const info of options.authInfos ?? []) this.session.addAuthInfo(info.scheme, toBytes(info.auth) ?? new Uint8Array(0));
     // One-shot watchers are of no use once the session is gone.
     this.session.onState((event) => {

@@ -42,6 +42,13 @@ export interface ClientOptions {
   readonly shuffleSeed?: number;
   /** Abort the first connect(). */
   readonly signal?: AbortSignal;
+  /**
+   * Attach to an existing session (with `sessionPassword`) instead of creating one, like the Java
+   * client's ZooKeeper(connectString, timeout, watcher, sessionId, passwd). Closing such a client
+   * closes that session: tests use it to force another client's session to expire.
+   */
+  readonly sessionId?: bigint;
+  readonly sessionPassword?: Uint8Array;
 }
 
 export type CreateMode =

@@ -13,6 +13,8 @@ export interface ConfRuntime {
   readonly serverId: number;
   /** The port actually bound (ZooKeeper prints the listener's port); defaults to the config. */
   readonly clientPort?: number | undefined;
+  /** A quorum member's own ports and config text (storage-and-quorum.md §9.3). */
+  readonly quorum?: { readonly electionPort: number; readonly quorumPort: number; readonly observer: boolean; readonly configText: string } | undefined;
 }
 
 /** Render `conf` (standalone form). */
@@ -31,7 +33,21 @@ export function renderConf(config: ServerConfig, runtime: ConfRuntime): string {
     `clientPortListenBacklog=${config.clientPortListenBacklog}`,
     `serverId=${runtime.serverId}`,
   ];
-  return lines.map((line) => `${line}\n`).join('');
+  const text = lines.map((line) => `${line}\n`).join('');
+  const q = runtime.quorum;
+  if (q === undefined) return text;
+  // A quorum member adds its quorum settings and its view of the membership: the config text of
+  // §9.3, which ends without a newline (so does Apache's answer).
+  const quorumLines = [
+    `initLimit=${config.initLimitTicks ?? ''}`,
+    `syncLimit=${config.syncLimitTicks ?? ''}`,
+    'electionAlg=3',
+    `electionPort=${q.electionPort}`,
+    `quorumPort=${q.quorumPort}`,
+    `peerType=${q.observer ? 1 : 0}`,
+    'membership: ',
+  ];
+  return text + quorumLines.map((line) => `${line}\n`).join('') + q.configText;
 }
 
 function versionDir(dir: string): string {

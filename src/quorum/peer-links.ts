@@ -15,7 +15,7 @@
 
 import type { QuorumServer } from '../config/index.js';
 import type { SnapshotContent } from '../storage/format/snapshot-format.js';
-import { serverId, type ServerId } from '../util/ids.js';
+import { hex64, serverId, type ServerId } from '../util/ids.js';
 import type { PeerMessage, QuorumPacket } from '../zab/messages.js';
 import { ElectionTransport } from './election-transport.js';
 import { LeaderListener, connectToLeader, type QuorumConnection } from './learner-transport.js';
@@ -92,6 +92,9 @@ export class PeerLinks {
     }
     const link = this.links.get(to);
     if (link !== undefined) {
+      if (message.type === 'DIFF' || message.type === 'TRUNC' || message.type === 'SNAP') {
+        this.options.logger.info({ learner: to, zxid: `0x${hex64(message.zxid)}` }, `sync to a learner: ${message.type}`);
+      }
       link.conn.send(message);
       return;
     }
@@ -189,6 +192,9 @@ export class PeerLinks {
         this.links.delete(peer);
         this.options.events.peerDisconnected(peer);
         return;
+      }
+      if (packet.type === 'DIFF' || packet.type === 'TRUNC' || packet.type === 'SNAP') {
+        this.options.logger.info({ leader: peer, zxid: `0x${hex64(packet.zxid)}` }, `sync from the leader: ${packet.type}`);
       }
       const snapshot = packet.type === 'SNAP' ? link.conn.takeSnapshot() : null;
       this.options.events.message(peer, packet, snapshot);

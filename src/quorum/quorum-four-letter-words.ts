@@ -20,6 +20,7 @@ export interface QuorumWordContext {
   readonly clientPort: number;
   readonly startedMs: number;
   readonly quorumSize: number;
+  readonly quorumConf: { readonly electionPort: number; readonly quorumPort: number; readonly observer: boolean; readonly configText: string };
   /** Present while leading and serving. */
   readonly leaderFacts: LeaderFourLetterFacts | null;
 }
@@ -41,7 +42,7 @@ export function renderQuorumFourLetterWord(word: string, ctx: QuorumWordContext)
     readOnly: false,
     dataDirSize,
     dataLogSize,
-    conf: () => renderConf(config, { dataDirSize, dataLogSize, serverId: ctx.myId, clientPort: ctx.clientPort }),
+    conf: () => renderConf(config, { dataDirSize, dataLogSize, serverId: ctx.myId, clientPort: ctx.clientPort, quorum: ctx.quorumConf }),
     environment: environment(),
     formatDate: javaDateString,
     openFileDescriptors: openFileDescriptors(),

@@ -460,6 +460,12 @@ export class QuorumReplica {
       clientPort: this.port,
       startedMs: this.startedMs,
       quorumSize: this.setup.zab.voters.length,
+      quorumConf: {
+        electionPort: this.setup.me.electionPort,
+        quorumPort: this.setup.me.quorumPort,
+        observer: this.setup.me.role === 'observer',
+        configText: this.setup.zab.configText,
+      },
       leaderFacts:
         counts === null || this.core === null
           ? null

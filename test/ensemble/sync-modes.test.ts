@@ -1,0 +1,96 @@
+// How a zkts leader brings a zkts learner up to date (storage-and-quorum.md §10.3): a follower
+// slightly behind gets a DIFF, one far behind (more than the leader's 500 committed txns in
+// memory) a SNAP, and one whose log holds a txn the quorum never committed (and which comes back
+// before the new epoch commits anything) a TRUNC — after which
+// it serves exactly the leader's tree (the uncommitted txn is gone). Member-to-member paths run
+// through proxies so the TRUNC case can keep a proposal from reaching anyone. TRUNC runs first:
+// a leader that was itself SNAP-synced keeps no older txns in memory, and would answer with a
+// SNAP instead (as ZooKeeper may).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type ZkClient } from '../../src/client/index.js';
+import { startEnsemble, type Ensemble } from '../support/ensemble.js';
+import { dumpTree, firstDifference } from '../support/tree-dump.js';
+
+let ensemble: Ensemble;
+let client: ZkClient;
+before(async () => {
+  ensemble = await startEnsemble({ size: 3, proxied: true });
+  client = await connect(ensemble.connectString, { sessionTimeoutMs: 8000 });
+  await client.create('/sync');
+});
+after(async () => {
+  await client?.close();
+  await ensemble?.stop();
+});
+
+/** Log lines of `id` written after `mark` (a previous readLog().length). */
+function logSince(id: number, mark: number): string {
+  return ensemble.member(id).readLog().slice(mark);
+}
+
+async function writes(prefix: string, count: number): Promise<void> {
+  const batch: Promise<string>[] = [];
+  for (let i = 0; i < count; i++) batch.push(client.create(`/sync/${prefix}-${i}`, Buffer.from('x')));
+  await Promise.all(batch);
+}
+
+async function assertSameTrees(): Promise<void> {
+  const dumps = await Promise.all([1, 2, 3].map((id) => dumpTree(ensemble.member(id).connectString)));
+  for (let i = 1; i < 3; i++) assert.equal(firstDifference(dumps[0]!, dumps[i]!), null, `server.1 vs server.${i + 1}`);
+}
+
+async function restartFollowerBehind(txnsBehind: number, prefix: string): Promise<{ follower: number; log: string }> {
+  const leader = await ensemble.waitForQuorum();
+  const follower = [1, 2, 3].find((id) => id !== leader)!;
+  await ensemble.kill(follower, 'SIGTERM');
+  await writes(prefix, txnsBehind);
+  const mark = ensemble.member(follower).readLog().length;
+  await ensemble.restart(follower);
+  await ensemble.waitForQuorum(30_000);
+  return { follower, log: logSince(follower, mark) };
+}
+
+test('a former leader with a txn nobody else logged gets a TRUNC', async () => {
+  const leader = await ensemble.waitForQuorum();
+  const followers = [1, 2, 3].filter((id) => id !== leader);
+  const onLeader = await connect(ensemble.member(leader).connectString, { sessionTimeoutMs: 8000 });
+  try {
+    await onLeader.sync('/');
+    // Cut the leader off (its packets are held, not delivered): it logs (and fsyncs) the create
+    // alone, so it is never acknowledged and never committed. (SIGSTOPping the followers would
+    // not do: their kernels would still take the proposal in.)
+    ensemble.isolate(leader);
+    const lost = onLeader.create('/sync/never-committed', null).catch(() => 'failed');
+    await new Promise((r) => setTimeout(r, 500));
+    await ensemble.kill(leader, 'SIGKILL');
+    assert.equal(await lost, 'failed');
+    await ensemble.waitForQuorum(30_000, followers);
+    // Back before the new epoch commits anything: with a txn of the new epoch in its history the
+    // leader could not tell where the learner's log leaves it and would SNAP, as ZooKeeper does.
+    ensemble.heal();
+    const mark = ensemble.member(leader).readLog().length;
+    await ensemble.restart(leader);
+    await ensemble.waitForQuorum(30_000);
+    assert.match(logSince(leader, mark), /sync from the leader: TRUNC/);
+    await writes('after-trunc', 5);
+    await assertSameTrees();
+    const dump = await dumpTree(ensemble.member(leader).connectString);
+    assert.equal(dump.has('/sync/never-committed'), false);
+  } finally {
+    await onLeader.close().catch(() => undefined);
+  }
+});
+
+test('a follower a few txns behind gets a DIFF', async () => {
+  const { log } = await restartFollowerBehind(10, 'diff');
+  assert.match(log, /sync from the leader: DIFF/);
+  await assertSameTrees();
+});
+
+test('a follower more than 500 txns behind gets a SNAP', async () => {
+  const { log } = await restartFollowerBehind(700, 'snap');
+  assert.match(log, /sync from the leader: SNAP/);
+  assert.match(log, /loaded the leader's snapshot/);
+  await assertSameTrees();
+});
