@@ -402,12 +402,14 @@ export class ServerCore {
     const authIds = forwarded.authinfo ?? [];
     if (forwarded.opType === OpCode.createSession) {
       this.owners.set(session, from);
-      let timeoutMs: number;
+      let requestedMs: number;
       try {
-        timeoutMs = new JuteReader(forwarded.body).readInt();
+        requestedMs = new JuteReader(forwarded.body).readInt();
       } catch {
         return; // a createSession without its timeout: nothing sensible to commit
       }
+      // The learner negotiated it already; bound it again, as a local connect would be.
+      const timeoutMs = Math.min(Math.max(requestedMs, this.config.minSessionTimeoutMs), this.config.maxSessionTimeoutMs);
       return this.propose({ type: OpCode.createSession, timeOut: timeoutMs }, session, 0, nowMs);
     }
     this.sessions.touch(session, nowMs);

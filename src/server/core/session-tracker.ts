@@ -55,8 +55,10 @@ export class SessionTracker {
    * Starts tracking a session, or, for a tracked one (re-attach), takes the renegotiated timeout
    * and touches it. A closing session keeps its state: it is on its way out.
    */
-  add(id: SessionId, timeoutMs: number, nowMs: number): void {
-    assert(Number.isSafeInteger(timeoutMs) && timeoutMs > 0, () => `bad session timeout ${timeoutMs}`);
+  add(id: SessionId, requestedTimeoutMs: number, nowMs: number): void {
+    // The timeout comes from replicated data (a committed createSession, maybe written by another
+    // server): a nonsensical one is data to survive, not a broken invariant. At least one tick.
+    const timeoutMs = Number.isSafeInteger(requestedTimeoutMs) && requestedTimeoutMs > 0 ? requestedTimeoutMs : this.#tickTimeMs;
     const entry = this.#sessions.get(id);
     if (entry === undefined) {
       this.#sessions.set(id, { timeoutMs, closing: false, expiryMs: null });

@@ -34,6 +34,19 @@ describe('SessionTracker buckets', () => {
     assert.ok(!tracker.remove(s1));
   });
 
+  test('a committed createSession with a nonsensical timeout is tracked with one tick, not refused', () => {
+    // Replicated data (a learner's forwarded createSession, or another server's txn) must never
+    // crash the members that apply it.
+    const t = new SessionTracker(100);
+    const [a, b] = [sessionId(7), sessionId(8)];
+    t.add(a, -133789139, 1000);
+    t.add(b, 0, 1000);
+    assert.equal(t.timeoutOf(a), 100);
+    assert.equal(t.timeoutOf(b), 100);
+    assert.deepEqual(t.expired(1150), []);
+    assert.deepEqual(t.expired(1200).sort(), [a, b]);
+  });
+
   test('touch moves a session to a later bucket', () => {
     const tracker = new SessionTracker(2000);
     tracker.add(s1, 4000, 0);
