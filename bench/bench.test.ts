@@ -151,12 +151,15 @@ describe('parseBenchOptions', () => {
     assert.equal(o?.seconds, 0.5);
     assert.deepEqual(o?.ops, ['create', 'exists']);
     assert.equal(parseBenchOptions(['--help']), null);
+    assert.equal(d.ensembleSize, 0);
+    assert.equal(parseBenchOptions(['--ensemble', '3'])?.ensembleSize, 3);
   });
   test('rejects bad values', () => {
     assert.throws(() => parseBenchOptions(['--sessions', '0']), UsageError);
     assert.throws(() => parseBenchOptions(['--depth', '1.5']), UsageError);
     assert.throws(() => parseBenchOptions(['--only', 'delete']), UsageError);
     assert.throws(() => parseBenchOptions(['--bogus']), UsageError);
+    assert.throws(() => parseBenchOptions(['--ensemble', '0']), UsageError);
   });
 });
 

@@ -14,8 +14,8 @@ const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/a
   .then((tsx) => tsx.tsImport(${JSON.stringify(WORKER_URL.href)}, ${JSON.stringify(WORKER_URL.href)}))`;
 
 export interface LoadSettings {
-  readonly host: string;
-  readonly port: number;
+  /** Session i connects to endpoints[i % endpoints.length] (one server, or an ensemble's members). */
+  readonly endpoints: ReadonlyArray<{ readonly host: string; readonly port: number }>;
   readonly rootPath: string;
   readonly sessions: number;
   readonly depth: number;
@@ -115,8 +115,7 @@ export class LoadPool {
           link.ask(
             {
               kind: 'connect',
-              host: settings.host,
-              port: settings.port,
+              endpoints: settings.endpoints,
               sessionIndexes: link.sessionIndexes,
               rootPath: settings.rootPath,
               depth: settings.depth,

@@ -7,8 +7,8 @@ import type { PhaseTally } from './pipeline.js';
 export type WorkerCommand =
   | {
       readonly kind: 'connect';
-      readonly host: string;
-      readonly port: number;
+      /** Session i connects to endpoints[i % endpoints.length]. */
+      readonly endpoints: ReadonlyArray<{ readonly host: string; readonly port: number }>;
       /** Global indexes of the sessions this worker owns (they name the sessions' nodes). */
       readonly sessionIndexes: readonly number[];
       readonly rootPath: string;

@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly build: boolean;
   /** When set, the zkts server is CPU-profiled (cpu-profile-hook.mjs) into this directory. */
   readonly zktsCpuProfDir: string | null;
+  /** 0: one standalone server per kind; N: an ensemble of N members per kind, sessions spread over them. */
+  readonly ensembleSize: number;
 }
 
 export const USAGE = `usage: npm run bench -- [flags]
@@ -47,6 +49,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --json PATH          also write the results as JSON to PATH ('-' = stdout)
   --no-build           do not rebuild dist/ even if it is older than src/
   --zkts-cpu-prof DIR  profile the zkts server (V8 CPU profiler), .cpuprofile written into DIR
+  --ensemble N         run each kind as an ensemble of N servers (sessions spread over the members)
+                       instead of one standalone server (env BENCH_ENSEMBLE)
   --help`;
 
 export class UsageError extends Error {
@@ -94,6 +98,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | null 
         json: { type: 'string' },
         'no-build': { type: 'boolean' },
         'zkts-cpu-prof': { type: 'string' },
+        ensemble: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -120,5 +125,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | null 
     jsonPath: v.json ?? null,
     build: v['no-build'] !== true,
     zktsCpuProfDir: v['zkts-cpu-prof'] ?? null,
+    ensembleSize: (v.ensemble ?? process.env['BENCH_ENSEMBLE'] ?? '') === '' ? 0 : numberSetting(v.ensemble, 'BENCH_ENSEMBLE', 3, true),
   };
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startApacheZk } from '../test/support/apache-zk.js';
 import { REPO_ROOT, startZkts } from '../test/support/zkts-server.js';
 import type { Server } from '../test/support/server-process.js';
+import { startEnsemble } from '../test/support/ensemble.js';
 import { OPEN_ACL_UNSAFE } from '../src/proto/index.js';
 import { ensureBuilt } from './build.js';
 import { LoadPool } from './load.js';
@@ -28,6 +29,34 @@ const OPS_MODE_TIMEOUT_MS = 600_000;
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
+}
+
+/** What the load runs against: one standalone server, or an ensemble's members. */
+interface BenchTarget {
+  readonly endpoints: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+  readonly description: string;
+  readLog(): string;
+  stop(): Promise<void>;
+}
+
+function standaloneTarget(server: Server): BenchTarget {
+  return {
+    endpoints: [{ host: server.host, port: server.port }],
+    description: `pid ${server.pid} on ${server.connectString}, dataDir ${server.dataDir}`,
+    readLog: () => server.readLog(),
+    stop: () => server.stop(),
+  };
+}
+
+async function startTarget(kind: BenchServer, opts: BenchOptions): Promise<BenchTarget> {
+  if (opts.ensembleSize === 0) return standaloneTarget(await startServer(kind, opts));
+  const ensemble = await startEnsemble({ size: opts.ensembleSize, kinds: Array.from({ length: opts.ensembleSize }, () => kind), tickTimeMs: 2000, initLimit: 10, syncLimit: 5 });
+  return {
+    endpoints: ensemble.members.map((m) => ({ host: m.host, port: m.clientPort })),
+    description: `ensemble of ${opts.ensembleSize} (pids ${ensemble.members.map((m) => m.pid).join(', ')}) on ${ensemble.connectString}`,
+    readLog: () => ensemble.members.map((m) => `--- server.${m.id} ---\n${m.readLog().split('\n').slice(-15).join('\n')}`).join('\n'),
+    stop: () => ensemble.stop(),
+  };
 }
 
 async function startServer(kind: BenchServer, opts: BenchOptions): Promise<Server> {
@@ -54,11 +83,12 @@ async function startServer(kind: BenchServer, opts: BenchOptions): Promise<Serve
  * Connects a throwaway session, retrying for a bound: Apache answers `ruok` before its database
  * is loaded and closes sessions until then ("ZooKeeperServer not running").
  */
-async function connectWhenServing(server: Server): Promise<RawSession> {
+async function connectWhenServing(server: BenchTarget): Promise<RawSession> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  const { host, port } = server.endpoints[0]!;
   for (;;) {
     try {
-      return await RawSession.connect(server.host, server.port, CONNECT_TIMEOUT_MS);
+      return await RawSession.connect(host, port, CONNECT_TIMEOUT_MS);
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));
@@ -67,7 +97,7 @@ async function connectWhenServing(server: Server): Promise<RawSession> {
 }
 
 /** Creates the parent of every benchmark node with a throwaway session. */
-async function createRoot(server: Server): Promise<void> {
+async function createRoot(server: BenchTarget): Promise<void> {
   const session = await connectWhenServing(server);
   try {
     const header = await session.call({ op: 'create', path: ROOT_PATH, data: null, acl: OPEN_ACL_UNSAFE, flags: 0 }, CONNECT_TIMEOUT_MS);
@@ -77,17 +107,16 @@ async function createRoot(server: Server): Promise<void> {
   }
 }
 
-function logTail(server: Server, lines: number): string {
+function logTail(server: BenchTarget, lines: number): string {
   return server.readLog().split('\n').slice(-lines).join('\n');
 }
 
 /** Runs every op against one running server; failures become invalid rows plus a message. */
-async function benchServer(kind: BenchServer, server: Server, opts: BenchOptions, failures: string[]): Promise<ResultRow[]> {
+async function benchServer(kind: BenchServer, server: BenchTarget, opts: BenchOptions, failures: string[]): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   await createRoot(server);
   const pool = await LoadPool.open({
-    host: server.host,
-    port: server.port,
+    endpoints: server.endpoints,
     rootPath: ROOT_PATH,
     sessions: opts.sessions,
     depth: opts.depth,
@@ -150,15 +179,15 @@ async function main(): Promise<number> {
   const rows: ResultRow[] = [];
   const failures: string[] = [];
   for (const kind of opts.servers) {
-    let server: Server;
+    let server: BenchTarget;
     try {
-      server = await startServer(kind, opts);
+      server = await startTarget(kind, opts);
     } catch (err) {
       // The launcher's message carries the server's log.
       console.error(`${kind} server failed to start:\n${(err as Error).message}`);
       return 1;
     }
-    log(`${kind} started: pid ${server.pid} on ${server.connectString}, dataDir ${server.dataDir}`);
+    log(`${kind} started: ${server.description}`);
     try {
       rows.push(...(await benchServer(kind, server, opts, failures)));
     } catch (err) {
@@ -167,7 +196,7 @@ async function main(): Promise<number> {
       for (const op of opts.ops) if (!rows.some((r) => r.op === op && r.server === kind)) rows.push(failedRow(op, kind));
     } finally {
       await server.stop();
-      log(`${kind} stopped (pid ${server.pid})`);
+      log(`${kind} stopped`);
     }
   }
 

@@ -36,7 +36,8 @@ async function connectAll(cmd: Extract<WorkerCommand, { kind: 'connect' }>): Pro
   data = Buffer.alloc(cmd.dataBytes, 0x61);
   owned = await Promise.all(
     cmd.sessionIndexes.map(async (index) => {
-      const session = await RawSession.connect(cmd.host, cmd.port, cmd.timeoutMs);
+      const endpoint = cmd.endpoints[index % cmd.endpoints.length]!;
+      const session = await RawSession.connect(endpoint.host, endpoint.port, cmd.timeoutMs);
       session.onFailure = (err) => {
         sessionFailure ??= err;
       };
