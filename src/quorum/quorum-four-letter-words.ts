@@ -32,14 +32,15 @@ export function renderQuorumFourLetterWord(word: string, ctx: QuorumWordContext)
   const nowMs = Date.now();
   const dataDirSize = directorySize(join(config.dataDir, 'version-2'));
   const dataLogSize = directorySize(join(config.dataLogDir, 'version-2'));
-  const mode = ctx.role === 'leading' ? 'leader' : ctx.role === 'observing' ? 'observer' : 'follower';
+  const readOnly = core?.config.mode === 'readOnly';
+  const mode = readOnly ? 'read-only' : ctx.role === 'leading' ? 'leader' : ctx.role === 'observing' ? 'observer' : 'follower';
   const zabPhase: ZabPhase = core !== null ? 'broadcast' : ctx.role === 'looking' ? 'election' : 'synchronization';
   return renderFourLetterWord(word, core, {
     nowMs,
     monotonicMs: Math.round(performance.now()),
     uptimeMs: nowMs - ctx.startedMs,
     mode,
-    readOnly: false,
+    readOnly,
     dataDirSize,
     dataLogSize,
     conf: () => renderConf(config, { dataDirSize, dataLogSize, serverId: ctx.myId, clientPort: ctx.clientPort, quorum: ctx.quorumConf }),

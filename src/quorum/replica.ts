@@ -43,6 +43,9 @@ import { quorumSetup, COMMITTED_LOG_MAX, type QuorumSetup } from './quorum-confi
 import { renderQuorumFourLetterWord } from './quorum-four-letter-words.js';
 import { SnapshotScheduler } from './snapshot-scheduler.js';
 
+/** Ticks of LOOKING before a member with readonlymode.enabled serves read-only clients. */
+const READ_ONLY_DELAY_TICKS = 2;
+
 export interface ReplicaStatus {
   readonly myId: ServerId;
   readonly role: Role;
@@ -61,6 +64,8 @@ export class QuorumReplica {
   private incomingSnapshot: SnapshotContent | null = null;
   private diskJobs: Promise<void> = Promise.resolve();
   private tickTimer: NodeJS.Timeout | null = null;
+  /** readonlymode.enabled: serves read-only once LOOKING has lasted this long. */
+  private readOnlyTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private digestMismatches = 0;
   private servingSinceMs = 0;
@@ -160,6 +165,7 @@ export class QuorumReplica {
     if (this.stopped) return;
     this.stopped = true;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.readOnlyTimer !== null) clearTimeout(this.readOnlyTimer);
     await this.listener.stop();
     await this.links.close();
     await this.snapshots.stop();
@@ -268,6 +274,24 @@ export class QuorumReplica {
     this.logger.info({ mode: mode === 'leader' ? 'leader' : this.role, leader, lastZxid: `0x${hex64(this.tree.lastProcessedZxid)}` }, 'serving clients');
   }
 
+  /**
+   * With readonlymode.enabled, a member that stays LOOKING (cut off from its quorum) for a few
+   * ticks serves read-only clients until it rejoins a quorum, as ZooKeeper's ReadOnlyZooKeeperServer.
+   */
+  private scheduleReadOnly(): void {
+    if (this.readOnlyTimer !== null) clearTimeout(this.readOnlyTimer);
+    this.readOnlyTimer = null;
+    if (!this.config.readOnlyModeEnabled || this.role !== 'looking' || this.stopped) return;
+    this.readOnlyTimer = setTimeout(() => {
+      this.readOnlyTimer = null;
+      this.run(() => {
+        if (this.role !== 'looking' || this.core !== null) return;
+        this.core = new ServerCore(new TreeDatabase(this.tree), coreConfigOf(this.config, 'readOnly', this.setup.zab.myId), Date.now());
+        this.logger.info({ lastZxid: `0x${hex64(this.tree.lastProcessedZxid)}` }, 'no quorum: serving read-only clients');
+      });
+    }, READ_ONLY_DELAY_TICKS * this.config.tickTimeMs);
+  }
+
   private stopServing(): void {
     if (this.core === null) return;
     this.core = null;
@@ -311,6 +335,7 @@ export class QuorumReplica {
         case 'roleChanged':
           this.role = e.role;
           this.stopServing();
+          this.scheduleReadOnly();
           this.logger.info({ role: e.role, epoch: e.epoch, leader: e.leader }, 'role changed');
           break;
         case 'serving':

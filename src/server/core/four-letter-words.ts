@@ -107,6 +107,11 @@ function srvrBody(core: ServerCore, runtime: FourLetterRuntime, connections: num
   ];
 }
 
+/** A read-only server says so right after the version line (protocol.md §7). */
+function readOnlyLine(runtime: FourLetterRuntime): string[] {
+  return runtime.mode === 'read-only' ? ['READ-ONLY mode; serving only read-only clients'] : [];
+}
+
 function proposalSizesText(sizes: ProposalSizes): string {
   return `${sizes.last}/${sizes.min}/${sizes.max}`;
 }
@@ -165,9 +170,9 @@ export function renderFourLetterWord(word: string, core: ServerCore | null, runt
     case 'dirs':
       return `datadir_size: ${runtime.dataDirSize}\nlogdir_size: ${runtime.dataLogSize}\n`;
     case 'srvr':
-      return [version, ...srvrBody(core, runtime, connections.length)].join('\n') + '\n';
+      return [version, ...readOnlyLine(runtime), ...srvrBody(core, runtime, connections.length)].join('\n') + '\n';
     case 'stat':
-      return [version, 'Clients:', ...connections.map(briefLine), '', ...srvrBody(core, runtime, connections.length)].join('\n') + '\n';
+      return [version, ...readOnlyLine(runtime), 'Clients:', ...connections.map(briefLine), '', ...srvrBody(core, runtime, connections.length)].join('\n') + '\n';
     case 'cons':
       return connections.map((c) => longLine(c, runtime)).join('\n') + (connections.length > 0 ? '\n' : '') + '\n';
     case 'conf':

@@ -207,6 +207,10 @@ export class ServerCore {
       return this.closeConnection(conn);
     }
     conn.clientSentReadOnly = request.readOnly !== null;
+    if (this.config.mode === 'readOnly' && request.readOnly !== true) {
+      // Only clients that accept a read-only server may use one (protocol.md §2.7).
+      return this.closeConnection(conn);
+    }
     if (request.lastZxidSeen > this.db.lastProcessedZxid) {
       // The client has seen a newer state than ours: it must try another server (§2.7).
       return this.closeConnection(conn);
@@ -221,7 +225,11 @@ export class ServerCore {
       conn.session = id;
       conn.phase = 'creatingSession';
       this.connectionOfSession.set(id, conn.id);
-      if (this.config.mode === 'learner') {
+      if (this.config.mode === 'readOnly') {
+        // A local session: nothing can be written, so there is nothing to replicate.
+        this.sessions.add(id, timeoutMs, nowMs);
+        this.openSession(conn, nowMs);
+      } else if (this.config.mode === 'learner') {
         const body = new JuteWriter(4).writeInt(timeoutMs).toBuffer();
         this.effects.push({ kind: 'forward', request: { sessionId: id, cxid: 0, opType: OpCode.createSession, body, authinfo: null } });
       } else {
@@ -232,7 +240,7 @@ export class ServerCore {
     }
     const id = request.sessionId;
     // A learner may not have applied the session's createSession yet: the leader's answer counts.
-    const known = this.config.mode === 'learner' || (this.sessions.has(id) && !this.sessions.isClosing(id));
+    const known = this.config.mode === 'learner' || this.config.mode === 'readOnly' || (this.sessions.has(id) && !this.sessions.isClosing(id));
     const valid = known && passwordMatches(id, request.passwd);
     if (!valid) return this.refuseSession(conn);
     if (this.config.mode === 'learner') {
@@ -298,7 +306,7 @@ export class ServerCore {
       timeoutMs,
       sessionId: id,
       passwd,
-      readOnly: conn.clientSentReadOnly ? false : null,
+      readOnly: conn.clientSentReadOnly ? this.config.mode === 'readOnly' : null,
     }));
   }
 
@@ -344,6 +352,10 @@ export class ServerCore {
     if (type === OpCode.ping) {
       return this.enqueue(conn, { kind: 'fixed', xid: Xid.ping, opcode: type, err: 0, closeAfter: false, receivedMs: nowMs }, nowMs);
     }
+    if (this.config.mode === 'readOnly' && (WRITE_OPS.has(request.op) || request.op === 'sync')) {
+      if (request.op === 'closeSession') return this.closeReadOnlySession(conn, xid, nowMs);
+      return this.enqueue(conn, { kind: 'fixed', xid, opcode: type, err: ErrorCode.notReadOnly, closeAfter: false, receivedMs: nowMs }, nowMs);
+    }
     if (WRITE_OPS.has(request.op)) return this.onWrite(conn, xid, type, request, payload, nowMs);
     if (request.op === 'sync' && this.config.mode === 'learner') {
       // Answered once the leader has committed everything outstanding when it got the sync.
@@ -388,6 +400,14 @@ export class ServerCore {
       this.prepAndPropose(session, xid, request, conn.authIds, nowMs);
     }
     this.enqueue(conn, { kind: 'write', xid, request, receivedMs: nowMs }, nowMs);
+  }
+
+  /** Read-only: a session closes here, without a txn. */
+  private closeReadOnlySession(conn: ConnectionState, xid: number, nowMs: number): void {
+    const session = conn.session!;
+    this.sessions.remove(session);
+    this.connectionOfSession.delete(session);
+    this.enqueue(conn, { kind: 'fixed', xid, opcode: OpCode.closeSession, err: 0, closeAfter: true, receivedMs: nowMs }, nowMs);
   }
 
   /** Learner: the request goes to the leader as it came (the body after xid and type). */
@@ -596,6 +616,14 @@ export class ServerCore {
 
   private onTick(nowMs: number): void {
     if (this.config.mode === 'learner') return; // the leader expires sessions and reaps containers
+    if (this.config.mode === 'readOnly') {
+      // Sessions end here without a txn; the quorum expires global ones once it is back.
+      for (const id of this.sessions.expired(nowMs)) {
+        this.sessions.remove(id);
+        this.dropSessionConnection(id);
+      }
+      return;
+    }
     for (const id of this.sessions.expired(nowMs)) {
       this.sessions.setClosing(id);
       const zxid = this.nextZxid();

@@ -39,9 +39,11 @@ export type CoreEffect =
 /**
  * How this server takes writes: `standalone` and `leader` prep and propose them; a `learner`
  * (follower or observer) forwards them to the leader, and only the leader expires sessions and
- * reaps containers.
+ * reaps containers. `readOnly` is a quorum member cut off from its quorum with
+ * readonlymode.enabled: it serves reads to clients that accept a read-only server, answers
+ * writes NOTREADONLY, and keeps its sessions to itself (no txns).
  */
-export type CoreMode = 'standalone' | 'leader' | 'learner';
+export type CoreMode = 'standalone' | 'leader' | 'learner' | 'readOnly';
 
 export interface ServerCoreConfig {
   readonly mode: CoreMode;
