@@ -89,6 +89,7 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   /** outboundBytesMax, raised by a snapshot body until the socket drains. */
   private outboundBytesLimit: number;
   private queuedBytesNow = 0;
+  private corked = false;
   private paused = false;
   private closeReason: string | null = null;
   private waiter: ((packet: QuorumPacket | null) => void) | null = null;
@@ -170,12 +171,27 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   /** Writes one packet. False when the caller should wait for drained() (or the connection is closed). */
   send(packet: QuorumPacket): boolean {
     if (this.closeReason !== null) return false;
+    this.corkForThisTick();
     this.socket.write(encodeQuorumPacket(packet));
     if (this.socket.writableLength > this.outboundBytesLimit) {
       this.fail(`peer not reading: ${this.socket.writableLength} bytes unsent`);
       return false;
     }
     return !this.socket.writableNeedDrain;
+  }
+
+  /**
+   * Packets sent in one tick leave in one writev: a leader commits and proposes in bursts (one
+   * COMMIT per txn per learner), and a syscall per packet cost more than everything else.
+   */
+  private corkForThisTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   /**
