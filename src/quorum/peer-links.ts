@@ -21,6 +21,8 @@ import { ElectionTransport } from './election-transport.js';
 import { LeaderListener, connectToLeader, type QuorumConnection } from './learner-transport.js';
 import type { TransportLogger } from './net/runtime.js';
 
+const ELECTION_BIND_RETRY_DELAY_MS = 1000;
+
 export interface PeerLinkEvents {
   message(from: ServerId, message: PeerMessage, snapshot: SnapshotContent | null): void;
   peerConnected(peer: ServerId): void;
@@ -32,6 +34,8 @@ export interface PeerLinksOptions {
   readonly me: QuorumServer;
   readonly others: readonly QuorumServer[];
   readonly listenOnAllIps: boolean;
+  /** Times to retry binding the election port (zoo.cfg electionPortBindRetry; 0 = forever). */
+  readonly electionPortBindRetry: number;
   readonly connectTimeoutMs: number;
   /** Silence on a quorum connection after which it is dropped (a backstop: the core's own
    * liveness rules act sooner). */
@@ -79,9 +83,24 @@ export class PeerLinks {
     });
   }
 
+  /**
+   * Binds the quorum and election ports. The election port is retried (electionPortBindRetry
+   * times, 0 = forever, a second apart) as ZooKeeper does, for a port still held by a previous
+   * process.
+   */
   async start(): Promise<void> {
     await this.listener.listen();
-    await this.election.start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.election.start();
+        return;
+      } catch (err) {
+        const retries = this.options.electionPortBindRetry;
+        if (this.closed || (retries > 0 && attempt > retries)) throw err;
+        this.options.logger.warn({ port: this.options.me.electionPort, attempt, err: String(err) }, 'could not bind the election port; retrying');
+        await new Promise((resolve) => setTimeout(resolve, ELECTION_BIND_RETRY_DELAY_MS));
+      }
+    }
   }
 
   send(to: ServerId, message: PeerMessage): void {

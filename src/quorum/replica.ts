@@ -127,6 +127,7 @@ export class QuorumReplica {
       me: setup.me,
       others: setup.others,
       listenOnAllIps: config.quorumListenOnAllIps,
+      electionPortBindRetry: config.electionPortBindRetry,
       connectTimeoutMs: Math.max(1000, (config.initLimitTicks ?? 10) * tickMs),
       readTimeoutMs: Math.max(2000, (config.initLimitTicks ?? 10) * tickMs),
       logger: transportLogger(logger),
