@@ -160,6 +160,8 @@ describe('parseBenchOptions', () => {
     assert.throws(() => parseBenchOptions(['--only', 'delete']), UsageError);
     assert.throws(() => parseBenchOptions(['--bogus']), UsageError);
     assert.throws(() => parseBenchOptions(['--ensemble', '0']), UsageError);
+    assert.throws(() => parseBenchOptions(['--servers', 'apache,mixed']), UsageError);
+    assert.deepEqual(parseBenchOptions(['--servers', 'mixed,apache', '--ensemble', '3'])?.servers, ['apache', 'mixed']);
   });
 });
 

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 export const BENCH_OPS = ['create', 'setData', 'getData', 'exists'] as const;
 export type BenchOp = (typeof BENCH_OPS)[number];
 
-export const BENCH_SERVERS = ['apache', 'zkts'] as const;
+/** 'mixed' (only with --ensemble): members alternate zkts, apache, zkts, ... (server.N with the highest id, zkts for odd N, leads a fresh ensemble). */
+export const BENCH_SERVERS = ['apache', 'zkts', 'mixed'] as const;
 export type BenchServer = (typeof BENCH_SERVERS)[number];
 
 export interface BenchOptions {
@@ -45,7 +46,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --data-bytes N       payload size for create/setData (default 100, env BENCH_DATA_BYTES)
   --workers N          load-generator worker threads (default 2, env BENCH_WORKERS)
   --only LIST          ops to run, comma-separated (default create,setData,getData,exists)
-  --servers LIST       servers to run, comma-separated (default apache,zkts)
+  --servers LIST       servers to run, comma-separated: apache, zkts, mixed (default apache,zkts;
+                       mixed needs --ensemble: members alternate zkts and apache)
   --json PATH          also write the results as JSON to PATH ('-' = stdout)
   --no-build           do not rebuild dist/ even if it is older than src/
   --zkts-cpu-prof DIR  profile the zkts server (V8 CPU profiler), .cpuprofile written into DIR
@@ -112,6 +114,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | null 
   const opsRaw = v.ops ?? process.env['BENCH_OPS'];
   const sessions = numberSetting(v.sessions, 'BENCH_SESSIONS', 8, true);
   const workers = Math.min(numberSetting(v.workers, 'BENCH_WORKERS', 2, true), sessions);
+  const ensembleRaw = v.ensemble ?? process.env['BENCH_ENSEMBLE'] ?? '';
+  const ensembleSize = ensembleRaw === '' ? 0 : numberSetting(ensembleRaw, 'BENCH_ENSEMBLE', 3, true);
+  const servers = v.servers === undefined || v.servers === '' ? (['apache', 'zkts'] as const) : listSetting(v.servers, BENCH_SERVERS, 'server');
+  if (servers.includes('mixed') && ensembleSize === 0) throw new UsageError('--servers mixed needs --ensemble N');
   return {
     sessions,
     depth: numberSetting(v.depth, 'BENCH_DEPTH', 32, true),
@@ -121,10 +127,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | null 
     dataBytes: numberSetting(v['data-bytes'], 'BENCH_DATA_BYTES', 100, true),
     workers,
     ops: listSetting(v.only, BENCH_OPS, 'op'),
-    servers: listSetting(v.servers, BENCH_SERVERS, 'server'),
+    servers,
     jsonPath: v.json ?? null,
     build: v['no-build'] !== true,
     zktsCpuProfDir: v['zkts-cpu-prof'] ?? null,
-    ensembleSize: (v.ensemble ?? process.env['BENCH_ENSEMBLE'] ?? '') === '' ? 0 : numberSetting(v.ensemble, 'BENCH_ENSEMBLE', 3, true),
+    ensembleSize,
   };
 }

@@ -20,6 +20,8 @@ export interface ResultRow {
 
 export interface RatioRow {
   readonly op: BenchOp;
+  /** The server compared with Apache (zkts, or a mixed ensemble). */
+  readonly server: BenchServer;
   /** zkts ops/s ÷ Apache ops/s: above 1 means zkts is faster. */
   readonly throughputRatio: number | null;
   /** zkts p50 ÷ Apache p50: above 1 means zkts is slower. */
@@ -64,15 +66,20 @@ function ratio(a: number, b: number): number | null {
   return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null;
 }
 
+/** One row per op and non-Apache server present (zkts always, as before), compared with Apache. */
 export function ratioRows(rows: readonly ResultRow[], ops: readonly BenchOp[]): RatioRow[] {
-  return ops.map((op) => {
-    const z = rows.find((r) => r.op === op && r.server === 'zkts');
-    const a = rows.find((r) => r.op === op && r.server === 'apache');
-    if (z === undefined || a === undefined || !z.valid || !a.valid) {
-      return { op, throughputRatio: null, p50Ratio: null, p99Ratio: null };
-    }
-    return { op, throughputRatio: ratio(z.opsPerSec, a.opsPerSec), p50Ratio: ratio(z.p50Ms, a.p50Ms), p99Ratio: ratio(z.p99Ms, a.p99Ms) };
-  });
+  const others: BenchServer[] = rows.some((r) => r.server === 'mixed') ? ['zkts', 'mixed'] : ['zkts'];
+  const compared = others.filter((server) => server === 'zkts' || rows.some((r) => r.server === server));
+  return ops.flatMap((op) =>
+    compared.map((server) => {
+      const z = rows.find((r) => r.op === op && r.server === server);
+      const a = rows.find((r) => r.op === op && r.server === 'apache');
+      if (z === undefined || a === undefined || !z.valid || !a.valid) {
+        return { op, server, throughputRatio: null, p50Ratio: null, p99Ratio: null };
+      }
+      return { op, server, throughputRatio: ratio(z.opsPerSec, a.opsPerSec), p50Ratio: ratio(z.p50Ms, a.p50Ms), p99Ratio: ratio(z.p99Ms, a.p99Ms) };
+    }),
+  );
 }
 
 function fmt(n: number | null, digits: number): string {
@@ -102,8 +109,8 @@ export function formatTables(rows: readonly ResultRow[], ratios: readonly RatioR
     ]),
   );
   const ratioTable = table(
-    ['op', 'zkts/apache', 'ops/s x', 'p50 x', 'p99 x'],
-    ratios.map((r) => [r.op, '', fmt(r.throughputRatio, 2), fmt(r.p50Ratio, 2), fmt(r.p99Ratio, 2)]),
+    ['op', 'vs apache', 'ops/s x', 'p50 x', 'p99 x'],
+    ratios.map((r) => [r.op, r.server, fmt(r.throughputRatio, 2), fmt(r.p50Ratio, 2), fmt(r.p99Ratio, 2)]),
   );
   return `${results}\n\nzkts/Apache ratios (ops/s x > 1: zkts faster; latency x > 1: zkts slower)\n${ratioTable}`;
 }

@@ -49,17 +49,19 @@ function standaloneTarget(server: Server): BenchTarget {
 }
 
 async function startTarget(kind: BenchServer, opts: BenchOptions): Promise<BenchTarget> {
-  if (opts.ensembleSize === 0) return standaloneTarget(await startServer(kind, opts));
-  const ensemble = await startEnsemble({ size: opts.ensembleSize, kinds: Array.from({ length: opts.ensembleSize }, () => kind), tickTimeMs: 2000, initLimit: 10, syncLimit: 5 });
+  if (kind === 'mixed' && opts.ensembleSize === 0) throw new Error('--servers mixed needs --ensemble N');
+  if (opts.ensembleSize === 0) return standaloneTarget(await startServer(kind === 'mixed' ? 'zkts' : kind, opts));
+  const kinds = Array.from({ length: opts.ensembleSize }, (_, i) => (kind === 'mixed' ? (i % 2 === 0 ? 'zkts' : 'apache') : kind));
+  const ensemble = await startEnsemble({ size: opts.ensembleSize, kinds, tickTimeMs: 2000, initLimit: 10, syncLimit: 5 });
   return {
     endpoints: ensemble.members.map((m) => ({ host: m.host, port: m.clientPort })),
-    description: `ensemble of ${opts.ensembleSize} (pids ${ensemble.members.map((m) => m.pid).join(', ')}) on ${ensemble.connectString}`,
+    description: `ensemble of ${kinds.join(', ')} (pids ${ensemble.members.map((m) => m.pid).join(', ')}) on ${ensemble.connectString}`,
     readLog: () => ensemble.members.map((m) => `--- server.${m.id} ---\n${m.readLog().split('\n').slice(-15).join('\n')}`).join('\n'),
     stop: () => ensemble.stop(),
   };
 }
 
-async function startServer(kind: BenchServer, opts: BenchOptions): Promise<Server> {
+async function startServer(kind: 'apache' | 'zkts', opts: BenchOptions): Promise<Server> {
   if (kind === 'apache') return startApacheZk({ readyTimeoutMs: READY_TIMEOUT_MS });
   if (opts.zktsCpuProfDir === null) return startZkts({ readyTimeoutMs: READY_TIMEOUT_MS });
   // The launcher takes no node flags and node refuses --cpu-prof in NODE_OPTIONS, so the child
@@ -166,7 +168,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (opts.servers.includes('zkts') && opts.build) ensureBuilt(REPO_ROOT, log);
+  if ((opts.servers.includes('zkts') || opts.servers.includes('mixed')) && opts.build) ensureBuilt(REPO_ROOT, log);
   const mode = opts.opsTotal === null ? `${opts.seconds} s per op` : `${opts.opsTotal} requests per op`;
   log(`${opts.sessions} sessions x depth ${opts.depth}, ${opts.workers} load workers, ${mode}, ${opts.warmupSeconds} s warm-up, ${opts.dataBytes}-byte data`);
 
