@@ -24,24 +24,20 @@ import { ClientListener } from '../server/net/client-listener.js';
 import { ServerCore } from '../server/core/server-core.js';
 import { TreeDatabase } from '../server/core/tree-database.js';
 import type { CoreEffect, CoreInput, CoreMode } from '../server/core/types.js';
-import { TxnLog } from '../storage/txn-log.js';
-import { writeSnapshot, listSnapshots } from '../storage/snapshots.js';
-import { listLogFiles } from '../storage/log-files.js';
-import { readEpochs, writeEpoch, ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE } from '../storage/epochs.js';
 import type { SnapshotContent } from '../storage/format/snapshot-format.js';
 import { DataTree } from '../tree/data-tree.js';
 import { applyTxn, digestMismatch } from '../txn/apply.js';
-import { encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
-import { hex64, zxidEpoch, type ServerId, type SessionId, type Zxid } from '../util/ids.js';
+import { hex64, type ServerId, type Zxid } from '../util/ids.js';
 import { Peer } from '../zab/peer.js';
 import type { Role, ZabEffect, ZabInput } from '../zab/types.js';
 import { coreConfigOf } from './core-config.js';
-import { loadDatabase, logDir, snapshotContentOf, snapshotDir, type DataDirs } from './load-database.js';
+import { snapshotContentOf, type DataDirs } from './load-database.js';
 import { PeerLinks } from './peer-links.js';
-import { quorumSetup, COMMITTED_LOG_MAX, type QuorumSetup } from './quorum-config.js';
+import { quorumSetup, type QuorumSetup } from './quorum-config.js';
 import { renderQuorumFourLetterWord } from './quorum-four-letter-words.js';
 import { SnapshotScheduler } from './snapshot-scheduler.js';
+import { ReplicaStorage } from './replica-storage.js';
 
 /** Ticks of LOOKING before a member with readonlymode.enabled serves read-only clients. */
 const READ_ONLY_DELAY_TICKS = 2;
@@ -62,7 +58,6 @@ export class QuorumReplica {
   private readonly clientConns = new Set<number>();
   private unapplied: Txn[] = [];
   private incomingSnapshot: SnapshotContent | null = null;
-  private diskJobs: Promise<void> = Promise.resolve();
   private tickTimer: NodeJS.Timeout | null = null;
   /** readonlymode.enabled: serves read-only once LOOKING has lasted this long. */
   private readOnlyTimer: NodeJS.Timeout | null = null;
@@ -79,16 +74,16 @@ export class QuorumReplica {
     readonly config: ServerConfig,
     readonly setup: QuorumSetup,
     private readonly logger: Logger,
-    private readonly disk: NodeDisk,
-    private readonly dirs: DataDirs,
+    private readonly storage: ReplicaStorage,
+    disk: NodeDisk,
+    dirs: DataDirs,
     private tree: DataTree,
-    private log: TxnLog,
     private readonly peer: Peer,
     private readonly links: PeerLinks,
     private readonly listener: ClientListener,
   ) {
     this.snapshots = new SnapshotScheduler({
-      log: () => this.log,
+      log: () => storage.log,
       disk,
       tree: () => this.tree,
       dirs,
@@ -103,23 +98,8 @@ export class QuorumReplica {
     const setup = quorumSetup(config, myId);
     const disk = new NodeDisk();
     const dirs = { dataDir: config.dataDir, dataLogDir: config.dataLogDir };
-    const loaded = await loadDatabase(disk, dirs, { recentTxnsMax: COMMITTED_LOG_MAX });
-    for (const repair of loaded.repairs) logger.warn({ repair }, 'truncated a torn txn log tail');
-    const tree = loaded.tree;
-    tree.setQuorumConfig(setup.zab.configText);
-    const lastZxid = tree.lastProcessedZxid;
-    const epochs = await readEpochs(disk, snapshotDir(dirs));
-    // Missing epoch files (a dataDir from standalone use): the epoch of the last txn, as ZooKeeper does.
-    const currentEpoch = epochs.currentEpoch ?? zxidEpoch(lastZxid);
-    const acceptedEpoch = Math.max(epochs.acceptedEpoch ?? currentEpoch, currentEpoch);
-    if (epochs.currentEpoch === null) await writeEpoch(disk, snapshotDir(dirs), CURRENT_EPOCH_FILE, currentEpoch);
-    if (epochs.acceptedEpoch === null) await writeEpoch(disk, snapshotDir(dirs), ACCEPTED_EPOCH_FILE, acceptedEpoch);
-    logger.info(
-      { myId, snapshotZxid: `0x${hex64(loaded.snapshotZxid)}`, replayedTxns: loaded.replayedTxns, lastZxid: `0x${hex64(lastZxid)}`, acceptedEpoch, currentEpoch },
-      'database loaded',
-    );
-    const log = await TxnLog.open(disk, logDir(dirs), { preAllocBytes: config.preAllocSizeKb * 1024, lastZxid });
-    const peer = new Peer(setup.zab, { acceptedEpoch, currentEpoch, lastLoggedZxid: lastZxid, recentTxns: loaded.recentTxns });
+    const { storage, tree, durable } = await ReplicaStorage.open(disk, dirs, setup.zab.configText, config.preAllocSizeKb * 1024, logger);
+    const peer = new Peer(setup.zab, durable);
     let replica: QuorumReplica | null = null;
     const tickMs = config.tickTimeMs;
     const links = new PeerLinks({
@@ -148,7 +128,7 @@ export class QuorumReplica {
         log: (level, message) => logger[level](message),
       },
     );
-    replica = new QuorumReplica(config, setup, logger, disk, dirs, tree, log, peer, links, listener);
+    replica = new QuorumReplica(config, setup, logger, storage, disk, dirs, tree, peer, links, listener);
     await links.start();
     replica.port = await listener.listen();
     logger.info({ host: setup.clientHost, port: replica.port, myId }, 'client port open (serving once in a quorum)');
@@ -170,8 +150,7 @@ export class QuorumReplica {
     await this.listener.stop();
     await this.links.close();
     await this.snapshots.stop();
-    await this.diskJobs.catch(() => {});
-    await this.log.close().catch(() => {});
+    await this.storage.close();
   }
 
   // ---- the task queue ----------------------------------------------------------------------------
@@ -319,17 +298,18 @@ export class QuorumReplica {
           this.applyUpTo(e.zxidUpTo);
           break;
         case 'saveEpochs':
-          this.diskJob('saveEpochs', async () => {
-            await writeEpoch(this.disk, snapshotDir(this.dirs), ACCEPTED_EPOCH_FILE, e.acceptedEpoch);
-            await writeEpoch(this.disk, snapshotDir(this.dirs), CURRENT_EPOCH_FILE, e.currentEpoch);
-          }, { kind: 'epochsSaved' });
+          this.afterDisk('saving the epochs', this.storage.saveEpochs(e.acceptedEpoch, e.currentEpoch), { kind: 'epochsSaved' });
           break;
         case 'truncate':
-          this.diskJob('truncate', () => this.truncate(e.zxid), { kind: 'truncated', zxid: e.zxid });
+          this.afterDisk(`log truncation to 0x${hex64(e.zxid)} (TRUNC)`, this.storage.truncate(e.zxid), { kind: 'truncated', zxid: e.zxid });
           break;
-        case 'loadSnapshot':
-          this.loadSnapshot(e.zxid);
+        case 'loadSnapshot': {
+          const content = this.incomingSnapshot;
+          this.incomingSnapshot = null;
+          if (content === null) return this.fail('SNAP without its body', new Error(`loadSnapshot 0x${hex64(e.zxid)}`));
+          this.afterDisk(`loading the leader's snapshot 0x${hex64(e.zxid)} (SNAP)`, this.storage.loadSnapshot(content, e.zxid), { kind: 'snapshotLoaded', zxid: e.zxid });
           break;
+        }
         case 'sendSnapshot':
           this.sendSnapshot(e.to, e.zxid);
           break;
@@ -374,9 +354,9 @@ export class QuorumReplica {
     const leading = this.role === 'leading';
     for (const txn of txns) {
       this.unapplied.push(txn);
-      const entry = encodeTxnEntry(txn);
-      if (leading) this.noteProposalSize(entry.length);
-      last = this.log.append(txn.header.zxid, entry);
+      const appended = this.storage.append(txn);
+      last = appended.durable;
+      if (leading) this.noteProposalSize(appended.entryBytes);
     }
     const upTo = txns.at(-1)?.header.zxid;
     if (last === null || upTo === undefined) return;
@@ -409,54 +389,20 @@ export class QuorumReplica {
     }
   }
 
-  private diskJob(what: string, job: () => Promise<void>, then: ZabInput): void {
-    const log = this.log;
-    this.diskJobs = this.diskJobs
-      .then(() => log.commit())
-      .then(job)
-      .then(
-        () => this.feedPeer(then),
-        (err: unknown) => this.fail(`${what} failed`, err),
-      );
-  }
-
-  /** TRUNC: cut the log after `zxid`, drop newer snapshots, and reload the tree from disk. */
-  private async truncate(zxid: Zxid): Promise<void> {
-    await this.log.truncate(zxid);
-    const snapDir = snapshotDir(this.dirs);
-    for (const snap of await listSnapshots(this.disk, snapDir)) {
-      if (snap.zxid > zxid) await this.disk.unlink(join(snapDir, snap.name));
-    }
-    const loaded = await loadDatabase(this.disk, this.dirs);
-    loaded.tree.setQuorumConfig(this.setup.zab.configText);
-    this.tree = loaded.tree;
-    this.unapplied = [];
-    this.logger.info({ zxid: `0x${hex64(zxid)}`, lastZxid: `0x${hex64(this.tree.lastProcessedZxid)}` }, 'log truncated (TRUNC)');
-  }
-
-  /** SNAP: the tree becomes the snapshot that followed the SNAP packet; the log starts empty. */
-  private loadSnapshot(zxid: Zxid): void {
-    const content = this.incomingSnapshot;
-    this.incomingSnapshot = null;
-    if (content === null) return this.fail('SNAP without its body', new Error(`loadSnapshot 0x${hex64(zxid)}`));
-    this.diskJob('snapshot load', async () => {
-      const tree = DataTree.fromSnapshot(
-        Array.from(content.sessions, ([id, timeout]) => [id as SessionId, timeout] as const),
-        Array.from(content.aclCache, ([ref, acls]) => [Number(ref), acls] as const),
-        Array.from(content.nodes, (n) => ({ path: n.path, data: n.data, aclRef: Number(n.aclRef), stat: n.stat })),
-        zxid,
-      );
-      tree.setQuorumConfig(this.setup.zab.configText);
-      await writeSnapshot(this.disk, snapshotDir(this.dirs), zxid, snapshotContentOf(tree));
-      await this.log.close();
-      const dir = logDir(this.dirs);
-      for (const file of await listLogFiles(this.disk, dir)) await this.disk.unlink(join(dir, file.name));
-      await this.disk.syncDir(dir);
-      this.log = await TxnLog.open(this.disk, dir, { preAllocBytes: this.config.preAllocSizeKb * 1024, lastZxid: null });
-      this.tree = tree;
-      this.unapplied = [];
-      this.logger.info({ zxid: `0x${hex64(zxid)}`, nodes: tree.nodeCount() }, 'loaded the leader\'s snapshot (SNAP)');
-    }, { kind: 'snapshotLoaded', zxid });
+  /** Disk work the consensus core waits for: its completion goes back as `then`. */
+  private afterDisk(what: string, work: Promise<DataTree | void>, then: ZabInput): void {
+    work.then(
+      (tree) => {
+        if (tree instanceof DataTree) {
+          // TRUNC or SNAP: the member goes on from this tree; nothing logged before is pending.
+          this.tree = tree;
+          this.unapplied = [];
+          this.logger.info({ lastZxid: `0x${hex64(tree.lastProcessedZxid)}`, nodes: tree.nodeCount() }, `${what} done`);
+        }
+        this.feedPeer(then);
+      },
+      (err: unknown) => this.fail(`${what} failed`, err),
+    );
   }
 
   private sendSnapshot(to: ServerId, zxid: Zxid): void {

@@ -91,6 +91,6 @@ test('a follower a few txns behind gets a DIFF', async () => {
 test('a follower more than 500 txns behind gets a SNAP', async () => {
   const { log } = await restartFollowerBehind(700, 'snap');
   assert.match(log, /sync from the leader: SNAP/);
-  assert.match(log, /loaded the leader's snapshot/);
+  assert.match(log, /loading the leader's snapshot 0x[0-9a-f]+ \(SNAP\) done/);
   await assertSameTrees();
 });
