@@ -28,3 +28,13 @@ test('a member whose election port is busy at start retries, then joins', async 
   await ensemble.waitForQuorum(30_000);
   assert.notEqual(await ensemble.mode(1), null);
 });
+
+test('standaloneEnabled=false with one server line: a quorum of one that leads itself', async () => {
+  const one = await startEnsemble({ size: 1, extraCfg: { standaloneEnabled: 'false' } });
+  try {
+    assert.equal(await one.waitForQuorum(30_000), 1);
+    assert.equal(await one.mode(1), 'leader');
+  } finally {
+    await one.stop();
+  }
+});

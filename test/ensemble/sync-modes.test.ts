@@ -8,6 +8,8 @@
 // SNAP instead (as ZooKeeper may).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type ZkClient } from '../../src/client/index.js';
 import { startEnsemble, type Ensemble } from '../support/ensemble.js';
 import { dumpTree, firstDifference } from '../support/tree-dump.js';
@@ -15,7 +17,8 @@ import { dumpTree, firstDifference } from '../support/tree-dump.js';
 let ensemble: Ensemble;
 let client: ZkClient;
 before(async () => {
-  ensemble = await startEnsemble({ size: 3, proxied: true });
+  // A small snapCount: members snapshot (and roll their logs) while the tests write.
+  ensemble = await startEnsemble({ size: 3, proxied: true, extraCfg: { snapCount: '200' } });
   client = await connect(ensemble.connectString, { sessionTimeoutMs: 8000 });
   await client.create('/sync');
 });
@@ -93,4 +96,9 @@ test('a follower more than 500 txns behind gets a SNAP', async () => {
   assert.match(log, /sync from the leader: SNAP/);
   assert.match(log, /loading the leader's snapshot 0x[0-9a-f]+ \(SNAP\) done/);
   await assertSameTrees();
+  // The members took fuzzy snapshots along the way (snapCount 200), next to rolled log segments.
+  for (const m of ensemble.members) {
+    const files = readdirSync(join(m.dataDir, 'version-2'));
+    assert.ok(files.filter((f) => f.startsWith('snapshot.') && f !== 'snapshot.0').length >= 1, `server.${m.id}: ${files.join(' ')}`);
+  }
 });

@@ -2,7 +2,7 @@
 // script that reads its zoo.cfg and answers `srvr` with a Mode on its client port. Checks the
 // prefixed output, the wait for every Mode, stop (SIGTERM, then SIGKILL past the grace), a member
 // dying before the ensemble is up, and that a second run on the same dir keeps the data.
-// The real servers are checked end to end once the replica exists (the lead's run).
+// The real servers are checked end to end in test/ensemble/ensemble-command.test.ts.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -38,6 +38,7 @@ import {
 } from '../support/ensemble-workload.js';
 import { samplePackets } from './packets.js';
 import { vote } from './helpers.js';
+import { seededRandom } from '../../src/client/connect-string.js';
 
 const FUZZ_MS = 20_000;
 const FUZZERS = 4;
@@ -46,17 +47,6 @@ const OBSERVER = 4;
 
 type Random = () => number;
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const int = (r: Random, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Random, items: readonly T[]): T => items[int(r, items.length)]!;
@@ -338,7 +328,7 @@ describe('peer port fuzz on a zkts ensemble', () => {
     let impersonations = 0;
     let impersonationsSynced = 0;
     const impersonator = (async () => {
-      const r = prng(seed - 1);
+      const r = seededRandom(seed - 1);
       while (Date.now() < deadline) {
         impersonations++;
         if (await impersonate(e.member(leaderBefore).quorumPort, BigInt(OBSERVER), r)) impersonationsSynced++;
@@ -349,7 +339,7 @@ describe('peer port fuzz on a zkts ensemble', () => {
     const election: Tally = { connected: 0 };
     await Promise.all(
       Array.from({ length: FUZZERS }, async (_, f) => {
-        const r = prng(seed + f);
+        const r = seededRandom(seed + f);
         while (Date.now() < deadline) {
           const member = pick(r, voters);
           if (r() < 0.6) {
