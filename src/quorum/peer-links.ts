@@ -205,19 +205,27 @@ export class PeerLinks {
 
   private async pump(peer: ServerId, link: Link): Promise<void> {
     for (;;) {
-      const packet = await link.conn.receive();
-      if (this.links.get(peer) !== link) return; // replaced or disconnected on purpose
-      if (packet === null) {
+      // Wait for a packet, then take the rest of the burst synchronously.
+      let packet = await link.conn.receive();
+      for (; packet !== null; packet = link.conn.takeQueued()) {
+        if (this.links.get(peer) !== link) return; // replaced or disconnected on purpose
+        this.deliver(peer, link, packet);
+      }
+      if (this.links.get(peer) !== link) return;
+      if (link.conn.isClosed) {
         this.links.delete(peer);
         this.options.events.peerDisconnected(peer);
         return;
       }
-      if (packet.type === 'DIFF' || packet.type === 'TRUNC' || packet.type === 'SNAP') {
-        this.options.logger.info({ leader: peer, zxid: `0x${hex64(packet.zxid)}` }, `sync from the leader: ${packet.type}`);
-      }
-      const snapshot = packet.type === 'SNAP' ? link.conn.takeSnapshot() : null;
-      this.options.events.message(peer, packet, snapshot);
     }
+  }
+
+  private deliver(peer: ServerId, link: Link, packet: QuorumPacket): void {
+    if (packet.type === 'DIFF' || packet.type === 'TRUNC' || packet.type === 'SNAP') {
+      this.options.logger.info({ leader: peer, zxid: `0x${hex64(packet.zxid)}` }, `sync from the leader: ${packet.type}`);
+    }
+    const snapshot = packet.type === 'SNAP' ? link.conn.takeSnapshot() : null;
+    this.options.events.message(peer, packet, snapshot);
   }
 
   /** An accepted connection: its first packet must name the learner. */

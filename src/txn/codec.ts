@@ -24,12 +24,23 @@ export class UnsupportedTxnError extends JuteDecodeError {
 
 // ---- encoding ----------------------------------------------------------------------------------
 
+/**
+ * A txn's entry bytes, kept with the (immutable) txn object: an ensemble member encodes each txn
+ * for its log and for every learner's PROPOSAL/INFORM, and a learner receives it already encoded —
+ * one encoding (or none) instead of one per use.
+ */
+const entryBytes = new WeakMap<Txn, Buffer>();
+
 export function encodeTxnEntry(txn: Txn): Buffer {
+  const known = entryBytes.get(txn);
+  if (known !== undefined) return known;
   const w = new JuteWriter();
   writeTxnHeader(w, txn.header);
   writeRecord(w, txn.record);
   if (txn.digest !== null) w.writeInt(txn.digest.version).writeLong(txn.digest.treeDigest);
-  return w.toBuffer();
+  const bytes = w.toBuffer();
+  entryBytes.set(txn, bytes);
+  return bytes;
 }
 
 export function writeTxnHeader(w: JuteWriter, h: TxnHeader): void {
@@ -108,7 +119,10 @@ export function decodeTxnEntry(bytes: Uint8Array): Txn {
   const header = readTxnHeader(r);
   const record = readRecord(r, header.type);
   const digest = r.remaining() >= DIGEST_BYTES ? readDigest(r) : null;
-  return { header, record, digest };
+  const txn: Txn = { header, record, digest };
+  // Only bytes that re-encode identically (nothing left over) stand in for the encoding.
+  if (r.remaining() === 0) entryBytes.set(txn, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return txn;
 }
 
 export function readTxnHeader(r: JuteReader): TxnHeader {
