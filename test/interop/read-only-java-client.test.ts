@@ -1,0 +1,37 @@
+// The Java client (zkCli.sh -r) against a zkts member serving read-only (readonlymode.enabled, its
+// quorum gone): it connects, reads, and gets ZooKeeper's NotReadOnly answer for a write; without
+// -r it is refused.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from '../../src/client/index.js';
+import { startEnsemble, type Ensemble } from '../support/ensemble.js';
+import { fourLetterWord } from '../support/server-process.js';
+import { zkCliOneShot } from '../support/zkcli.js';
+
+let ensemble: Ensemble;
+before(async () => {
+  ensemble = await startEnsemble({ size: 3, extraCfg: { 'readonlymode.enabled': 'true' } });
+});
+after(async () => {
+  await ensemble?.stop();
+});
+
+test('zkCli.sh -r reads from a read-only zkts member and is refused writes', async () => {
+  const setup = await connect(ensemble.connectString);
+  await setup.create('/ro-java', Buffer.from('kept'));
+  await setup.close();
+  await ensemble.kill(1, 'SIGKILL');
+  await ensemble.kill(2, 'SIGKILL');
+  const lone = ensemble.member(3);
+  const deadline = Date.now() + 20_000;
+  while (!/Mode: read-only/.test(await fourLetterWord(lone.host, lone.clientPort, 'srvr').catch(() => ''))) {
+    assert.ok(Date.now() < deadline, 'server.3 never served read-only');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const read = await zkCliOneShot(lone.connectString, ['-r', 'get', '/ro-java']);
+  assert.match(read.stdout, /^kept$/m, read.stdout + read.stderr);
+  const write = await zkCliOneShot(lone.connectString, ['-r', 'create', '/ro-java/x']);
+  assert.match(write.stdout + write.stderr, /Not a read-only call|NotReadOnly/, write.stdout + write.stderr);
+  const refused = await zkCliOneShot(lone.connectString, ['get', '/ro-java'], { timeoutMs: 15_000 });
+  assert.doesNotMatch(refused.stdout, /^kept$/m, refused.stdout + refused.stderr);
+});
