@@ -43,6 +43,7 @@ import { answerRead } from './reads.js';
 import { replyForCommitted } from './replies.js';
 import { ServerStats } from './server-stats.js';
 import { ContainerReaper } from './container-reaper.js';
+import { QuorumBookkeeping } from './quorum-bookkeeping.js';
 import type { ConnectionId, CoreEffect, CoreInput, ServerCoreConfig } from './types.js';
 import type { ForwardedRequest, SessionTouch } from '../../zab/messages.js';
 import type { Id } from '../../proto/data.js';
@@ -59,14 +60,8 @@ export class ServerCore {
   readonly stats = new ServerStats();
   private readonly connections = new Map<ConnectionId, ConnectionState>();
   private readonly connectionOfSession = new Map<SessionId, ConnectionId>();
-  /** Learner: syncs forwarded to the leader, oldest first (the leader's SYNCs come in this order). */
-  private readonly pendingSyncs: Array<{ readonly conn: ConnectionId; readonly entry: { done: boolean } }> = [];
-  /** Leader: the server each session's requests come through (this server's own id for local). */
-  private readonly owners = new Map<SessionId, number>();
-  /** Learner: re-attaching connections waiting for the leader's REVALIDATE answer, per session. */
-  private readonly revalidating = new Map<SessionId, Array<{ readonly conn: ConnectionId; readonly timeoutMs: number }>>();
-  /** Learner: sessions active here since the last takeTouches(), for the leader's PING table. */
-  private touched = new Map<SessionId, number>();
+  /** Session owners (leader); touches, revalidations and syncs waiting (learner). */
+  private readonly quorum = new QuorumBookkeeping();
   private readonly view: PrepView;
   private readonly policy: PrepPolicy;
   private readonly idGenerator: SessionIdGenerator;
@@ -150,9 +145,7 @@ export class ServerCore {
 
   /** Learner: the sessions active here since the previous call (ZooKeeper's PING touch table). */
   takeTouches(): SessionTouch[] {
-    const touches = [...this.touched].map(([sessionId, timeoutMs]) => ({ sessionId, timeoutMs }));
-    this.touched = new Map();
-    return touches;
+    return this.quorum.takeTouches();
   }
 
   /**
@@ -163,7 +156,7 @@ export class ServerCore {
     const valid = this.sessions.has(id) && !this.sessions.isClosing(id);
     if (valid) {
       this.sessions.touch(id, nowMs);
-      this.owners.set(id, from);
+      this.quorum.setOwner(id, from);
     }
     return valid;
   }
@@ -233,7 +226,7 @@ export class ServerCore {
         const body = new JuteWriter(4).writeInt(timeoutMs).toBuffer();
         this.effects.push({ kind: 'forward', request: { sessionId: id, cxid: 0, opType: OpCode.createSession, body, authinfo: null } });
       } else {
-        this.owners.set(id, this.config.serverId);
+        this.quorum.setOwner(id, this.config.serverId);
         this.propose({ type: OpCode.createSession, timeOut: timeoutMs }, id, 0, nowMs);
       }
       return;
@@ -247,13 +240,11 @@ export class ServerCore {
       // The leader decides (its session table is the live one) and learns the new owner.
       conn.session = id;
       conn.phase = 'creatingSession';
-      const waiting = this.revalidating.get(id) ?? [];
-      waiting.push({ conn: conn.id, timeoutMs });
-      this.revalidating.set(id, waiting);
+      this.quorum.awaitRevalidation(id, { conn: conn.id, timeoutMs });
       this.effects.push({ kind: 'revalidate', sessionId: id, timeoutMs });
       return;
     }
-    if (this.config.mode === 'leader') this.owners.set(id, this.config.serverId);
+    if (this.config.mode === 'leader') this.quorum.setOwner(id, this.config.serverId);
     this.reattach(conn, id, timeoutMs, nowMs);
   }
 
@@ -263,9 +254,7 @@ export class ServerCore {
   }
 
   private onRevalidated(id: SessionId, valid: boolean, nowMs: number): void {
-    const waiting = this.revalidating.get(id);
-    const next = waiting?.shift();
-    if (waiting !== undefined && waiting.length === 0) this.revalidating.delete(id);
+    const next = this.quorum.takeRevalidation(id);
     if (next === undefined) return;
     const conn = this.connections.get(next.conn);
     if (conn === undefined || conn.phase !== 'creatingSession') return;
@@ -360,7 +349,7 @@ export class ServerCore {
     if (request.op === 'sync' && this.config.mode === 'learner') {
       // Answered once the leader has committed everything outstanding when it got the sync.
       const entry = { kind: 'sync' as const, xid, request, receivedMs: nowMs, done: false };
-      this.pendingSyncs.push({ conn: conn.id, entry });
+      this.quorum.awaitSync({ conn: conn.id, entry });
       this.enqueue(conn, entry, nowMs);
       return this.forward(conn, xid, type, payload);
     }
@@ -394,7 +383,7 @@ export class ServerCore {
       this.enqueue(conn, { kind: 'write', xid, request, receivedMs: nowMs }, nowMs);
       return this.forward(conn, xid, opType, payload);
     }
-    if (this.config.mode === 'leader' && !this.ownedBy(session, this.config.serverId)) {
+    if (this.config.mode === 'leader' && !this.quorum.claim(session, this.config.serverId)) {
       this.propose({ type: OpCode.error, err: ErrorCode.sessionMoved }, session, xid, nowMs);
     } else {
       this.prepAndPropose(session, xid, request, conn.authIds, nowMs);
@@ -421,7 +410,7 @@ export class ServerCore {
     const session = forwarded.sessionId;
     const authIds = forwarded.authinfo ?? [];
     if (forwarded.opType === OpCode.createSession) {
-      this.owners.set(session, from);
+      this.quorum.setOwner(session, from);
       let requestedMs: number;
       try {
         requestedMs = new JuteReader(forwarded.body).readInt();
@@ -433,7 +422,7 @@ export class ServerCore {
       return this.propose({ type: OpCode.createSession, timeOut: timeoutMs }, session, 0, nowMs);
     }
     this.sessions.touch(session, nowMs);
-    if (!this.ownedBy(session, from)) {
+    if (!this.quorum.claim(session, from)) {
       return this.propose({ type: OpCode.error, err: ErrorCode.sessionMoved }, session, forwarded.cxid, nowMs);
     }
     let request: Request;
@@ -450,13 +439,6 @@ export class ServerCore {
     this.prepAndPropose(session, forwarded.cxid, request, authIds, nowMs);
   }
 
-  /** Whether `server` may act for the session; the first to act after an election owns it. */
-  private ownedBy(session: SessionId, server: number): boolean {
-    const owner = this.owners.get(session);
-    if (owner === undefined) this.owners.set(session, server);
-    return owner === undefined || owner === server;
-  }
-
   private prepAndPropose(session: SessionId, cxid: number, request: Request, authIds: readonly Id[], nowMs: number): void {
     const zxid = this.nextZxid();
     const ctx: PrepContext = { zxid, timeMs: nowMs, session, authIds, view: this.view, policy: this.policy };
@@ -470,11 +452,11 @@ export class ServerCore {
   }
 
   private noteTouch(session: SessionId, timeoutMs: number): void {
-    if (this.config.mode === 'learner') this.touched.set(session, timeoutMs);
+    if (this.config.mode === 'learner') this.quorum.noteTouch(session, timeoutMs);
   }
 
   private onSyncCompleted(nowMs: number): void {
-    const oldest = this.pendingSyncs.shift();
+    const oldest = this.quorum.takeSync();
     if (oldest === undefined) return;
     oldest.entry.done = true;
     const conn = this.connections.get(oldest.conn);
@@ -512,7 +494,7 @@ export class ServerCore {
       this.sessions.add(session, txn.record.timeOut, nowMs);
     } else if (txn.record.type === OpCode.closeSession) {
       this.sessions.remove(session);
-      this.owners.delete(session);
+      this.quorum.forgetOwner(session);
     }
     this.fireWatches(outcome.triggers);
 
