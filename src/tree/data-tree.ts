@@ -58,6 +58,9 @@ export function emptyStat(): StatPersisted {
   return { czxid: ZXID_ZERO, mzxid: ZXID_ZERO, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, pzxid: ZXID_ZERO };
 }
 
+const DIGEST_LOG_INTERVAL = 128n;
+const DIGEST_LOG_MAX = 1024;
+
 export class DataTree {
   private readonly nodes = new Map<string, ZNode>();
   private readonly ephemerals = new Map<SessionId, Set<string>>();
@@ -68,6 +71,8 @@ export class DataTree {
   readonly sessions = new Map<SessionId, number>();
   lastProcessedZxid: Zxid = ZXID_ZERO;
   private digestValue = 0n;
+  /** (zxid, digest) after every applied zxid divisible by 128, the newest 1024 (the `hash` word). */
+  private readonly digestLog: Array<readonly [Zxid, bigint]> = [];
   private dataBytes = 0;
 
   /** A fresh database: '/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config' (protocol.md §6.3). */
@@ -202,6 +207,18 @@ export class DataTree {
   /** The tree digest (storage-and-quorum.md §5), a signed 64-bit value as on the wire. */
   digest(): bigint {
     return this.digestValue;
+  }
+
+  /** Records the digest at `zxid` when it is a multiple of 128, as ZooKeeper's digest log does. */
+  noteDigest(zxid: Zxid): void {
+    if ((zxid & (DIGEST_LOG_INTERVAL - 1n)) !== 0n) return;
+    this.digestLog.push([zxid, this.digestValue]);
+    if (this.digestLog.length > DIGEST_LOG_MAX) this.digestLog.shift();
+  }
+
+  /** The recorded (zxid, digest) pairs, oldest first. */
+  digestHistory(): ReadonlyArray<readonly [Zxid, bigint]> {
+    return this.digestLog;
   }
 
   /**

@@ -46,6 +46,7 @@ export function applyTxn(tree: DataTree, txn: Txn): ApplyOutcome {
       outcome = applySub(tree, header, record, triggers, false);
   }
   if (header.zxid > tree.lastProcessedZxid) tree.lastProcessedZxid = header.zxid;
+  tree.noteDigest(header.zxid);
   return { result: outcome, triggers };
 }
 

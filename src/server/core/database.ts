@@ -40,6 +40,8 @@ export interface Database {
   approximateDataSize(): number;
   containerCandidates(): Iterable<ContainerCandidate>;
   digest(): bigint;
+  /** (zxid, digest) at every applied zxid divisible by 128, newest 1024, oldest first. */
+  digestHistory(): ReadonlyArray<readonly [Zxid, bigint]>;
   /** Applied txns whose carried digest disagreed with the tree's (a sign of divergence). */
   readonly digestMismatches: number;
   /** Sessions recovered from disk with their timeouts. */

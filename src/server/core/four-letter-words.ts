@@ -166,7 +166,8 @@ export function renderFourLetterWord(word: string, core: ServerCore | null, runt
       core.stats.reset();
       return 'Server stats reset.\n';
     case 'hash':
-      return '';
+      // zxid in hex without 0x, the digest as a Java long, oldest first (as Apache prints it).
+      return core.db.digestHistory().map(([zxid, digest]) => `${zxid.toString(16)}: ${BigInt.asIntN(64, digest)}\n`).join('');
     case 'dirs':
       return `datadir_size: ${runtime.dataDirSize}\nlogdir_size: ${runtime.dataLogSize}\n`;
     case 'srvr':

@@ -74,6 +74,10 @@ export class TreeDatabase implements Database {
     return this.tree.digest();
   }
 
+  digestHistory(): ReadonlyArray<readonly [Zxid, bigint]> {
+    return this.tree.digestHistory();
+  }
+
   sessions(): Iterable<[SessionId, number]> {
     return this.tree.sessions.entries();
   }
