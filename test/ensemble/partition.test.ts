@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../src/client/index.js';
 import { startEnsemble, type Ensemble } from '../support/ensemble.js';
-import { dumpTree, firstDifference } from '../support/tree-dump.js';
+import { assertIdenticalTrees, dumpMember } from '../support/ensemble-workload.js';
 import { WriteLoad } from '../support/write-load.js';
 
 let ensemble: Ensemble;
@@ -19,10 +19,6 @@ after(async () => {
   await ensemble?.stop();
 });
 
-async function assertSameTrees(ids: readonly number[]): Promise<void> {
-  const dumps = await Promise.all(ids.map((id) => dumpTree(ensemble.member(id).connectString)));
-  for (let i = 1; i < dumps.length; i++) assert.equal(firstDifference(dumps[0]!, dumps[i]!), null, `server.${ids[0]} vs server.${ids[i]}`);
-}
 
 test('a leader cut from the quorum stops committing; the majority elects a new one; healed, the old leader follows', async () => {
   const oldLeader = await ensemble.waitForQuorum();
@@ -45,8 +41,8 @@ test('a leader cut from the quorum stops committing; the majority elects a new o
     await load.stop();
     await onOldLeader.close().catch(() => undefined);
   }
-  await assertSameTrees([1, 2, 3]);
-  const dump = await dumpTree(ensemble.member(oldLeader).connectString);
+  await assertIdenticalTrees(ensemble, [1, 2, 3]);
+  const dump = await dumpMember(ensemble.member(oldLeader));
   assert.equal(dump.has('/written-in-minority'), false, 'a write of the minority leader survived');
   for (const path of load.acknowledged) assert.ok(dump.has(path), `acknowledged ${path} lost`);
 });
@@ -70,5 +66,5 @@ test('a follower paused past syncLimit is dropped and resyncs after SIGCONT', as
   } finally {
     await load.stop();
   }
-  await assertSameTrees([1, 2, 3]);
+  await assertIdenticalTrees(ensemble, [1, 2, 3]);
 });

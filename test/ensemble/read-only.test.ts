@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, NotReadOnlyError } from '../../src/client/index.js';
 import { startEnsemble, type Ensemble } from '../support/ensemble.js';
+import { leaveServer3ReadOnly } from '../support/ensemble-workload.js';
 import { fourLetterWord } from '../support/server-process.js';
 
 let ensemble: Ensemble;
@@ -16,17 +17,7 @@ after(async () => {
 });
 
 test('a member without its quorum serves read-only clients, and only them', async () => {
-  const setup = await connect(ensemble.connectString);
-  await setup.create('/ro', Buffer.from('before'));
-  await setup.close();
-  await ensemble.kill(1, 'SIGKILL');
-  await ensemble.kill(2, 'SIGKILL');
-  const lone = ensemble.member(3);
-  const deadline = Date.now() + 20_000;
-  while (!/Mode: read-only/.test(await fourLetterWord(lone.host, lone.clientPort, 'srvr').catch(() => ''))) {
-    assert.ok(Date.now() < deadline, 'server.3 never served read-only');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const lone = await leaveServer3ReadOnly(ensemble, '/ro', 'before');
   assert.match(await fourLetterWord(lone.host, lone.clientPort, 'srvr'), /READ-ONLY mode; serving only read-only clients/);
   assert.equal(await fourLetterWord(lone.host, lone.clientPort, 'isro'), 'ro');
 

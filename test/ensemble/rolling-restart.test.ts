@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../src/client/index.js';
 import { startEnsemble, type Ensemble } from '../support/ensemble.js';
-import { dumpTree, firstDifference } from '../support/tree-dump.js';
+import { assertIdenticalTrees } from '../support/ensemble-workload.js';
 import { WriteLoad } from '../support/write-load.js';
 
 let ensemble: Ensemble;
@@ -37,8 +37,7 @@ test('rolling restart under load: sessions survive, nothing acknowledged is lost
   }
   assert.equal(keeper.sessionId, session);
   assert.equal((await keeper.getData('/rolling-eph')).data?.toString(), 'kept');
-  const dumps = await Promise.all([1, 2, 3, 4].map((id) => dumpTree(ensemble.member(id).connectString)));
-  for (const path of load.acknowledged) assert.ok(dumps[0]!.has(path), `acknowledged ${path} lost`);
-  for (let i = 1; i < dumps.length; i++) assert.equal(firstDifference(dumps[0]!, dumps[i]!), null, `server.1 vs server.${i + 1}`);
+  const dumps = await assertIdenticalTrees(ensemble, [1, 2, 3, 4]);
+  for (const path of load.acknowledged) assert.ok(dumps.get(1)!.has(path), `acknowledged ${path} lost`);
   await keeper.close();
 });

@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type ZkClient } from '../../src/client/index.js';
 import { startEnsemble, type Ensemble } from '../support/ensemble.js';
-import { dumpTree, firstDifference } from '../support/tree-dump.js';
+import { assertIdenticalTrees, dumpMember } from '../support/ensemble-workload.js';
 
 let ensemble: Ensemble;
 let client: ZkClient;
@@ -38,10 +38,6 @@ async function writes(prefix: string, count: number): Promise<void> {
   await Promise.all(batch);
 }
 
-async function assertSameTrees(): Promise<void> {
-  const dumps = await Promise.all([1, 2, 3].map((id) => dumpTree(ensemble.member(id).connectString)));
-  for (let i = 1; i < 3; i++) assert.equal(firstDifference(dumps[0]!, dumps[i]!), null, `server.1 vs server.${i + 1}`);
-}
 
 async function restartFollowerBehind(txnsBehind: number, prefix: string): Promise<{ follower: number; log: string }> {
   const leader = await ensemble.waitForQuorum();
@@ -77,8 +73,8 @@ test('a former leader with a txn nobody else logged gets a TRUNC', async () => {
     await ensemble.waitForQuorum(30_000);
     assert.match(logSince(leader, mark), /sync from the leader: TRUNC/);
     await writes('after-trunc', 5);
-    await assertSameTrees();
-    const dump = await dumpTree(ensemble.member(leader).connectString);
+    await assertIdenticalTrees(ensemble, [1, 2, 3]);
+    const dump = await dumpMember(ensemble.member(leader));
     assert.equal(dump.has('/sync/never-committed'), false);
   } finally {
     await onLeader.close().catch(() => undefined);
@@ -88,14 +84,14 @@ test('a former leader with a txn nobody else logged gets a TRUNC', async () => {
 test('a follower a few txns behind gets a DIFF', async () => {
   const { log } = await restartFollowerBehind(10, 'diff');
   assert.match(log, /sync from the leader: DIFF/);
-  await assertSameTrees();
+  await assertIdenticalTrees(ensemble, [1, 2, 3]);
 });
 
 test('a follower more than 500 txns behind gets a SNAP', async () => {
   const { log } = await restartFollowerBehind(700, 'snap');
   assert.match(log, /sync from the leader: SNAP/);
   assert.match(log, /loading the leader's snapshot 0x[0-9a-f]+ \(SNAP\) done/);
-  await assertSameTrees();
+  await assertIdenticalTrees(ensemble, [1, 2, 3]);
   // The members took fuzzy snapshots along the way (snapCount 200), next to rolled log segments.
   for (const m of ensemble.members) {
     const files = readdirSync(join(m.dataDir, 'version-2'));

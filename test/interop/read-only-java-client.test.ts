@@ -3,9 +3,8 @@
 // -r it is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from '../../src/client/index.js';
 import { startEnsemble, type Ensemble } from '../support/ensemble.js';
-import { fourLetterWord } from '../support/server-process.js';
+import { leaveServer3ReadOnly } from '../support/ensemble-workload.js';
 import { zkCliOneShot } from '../support/zkcli.js';
 
 let ensemble: Ensemble;
@@ -17,17 +16,7 @@ after(async () => {
 });
 
 test('zkCli.sh -r reads from a read-only zkts member and is refused writes', async () => {
-  const setup = await connect(ensemble.connectString);
-  await setup.create('/ro-java', Buffer.from('kept'));
-  await setup.close();
-  await ensemble.kill(1, 'SIGKILL');
-  await ensemble.kill(2, 'SIGKILL');
-  const lone = ensemble.member(3);
-  const deadline = Date.now() + 20_000;
-  while (!/Mode: read-only/.test(await fourLetterWord(lone.host, lone.clientPort, 'srvr').catch(() => ''))) {
-    assert.ok(Date.now() < deadline, 'server.3 never served read-only');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const lone = await leaveServer3ReadOnly(ensemble, '/ro-java', 'kept');
   const read = await zkCliOneShot(lone.connectString, ['-r', 'get', '/ro-java']);
   assert.match(read.stdout, /^kept$/m, read.stdout + read.stderr);
   const write = await zkCliOneShot(lone.connectString, ['-r', 'create', '/ro-java/x']);

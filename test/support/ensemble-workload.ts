@@ -368,3 +368,22 @@ export async function assertNoDigestMismatch(ensemble: Ensemble): Promise<void> 
     }
   }
 }
+
+/**
+ * readonlymode.enabled ensembles of 3: writes `path` = `data`, kills servers 1 and 2, and resolves
+ * server 3 once its srvr says `Mode: read-only` (bounded).
+ */
+export async function leaveServer3ReadOnly(ensemble: Ensemble, path: string, data: string): Promise<EnsembleMember> {
+  const setup = await connect(ensemble.connectString);
+  await setup.create(path, Buffer.from(data));
+  await setup.close();
+  await ensemble.kill(1, 'SIGKILL');
+  await ensemble.kill(2, 'SIGKILL');
+  const lone = ensemble.member(3);
+  await waitUntil(
+    'server.3 serving read-only',
+    async () => /Mode: read-only/.test(await fourLetterWord(lone.host, lone.clientPort, 'srvr').catch(() => '')),
+    20_000,
+  );
+  return lone;
+}
