@@ -150,11 +150,6 @@ export class PeerLinks {
     link.conn.close('disconnected by the consensus core');
   }
 
-  /** Learner ids with a live quorum connection (the leader's followers). */
-  connectedLearners(): ServerId[] {
-    return [...this.links.keys()];
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     for (const dial of this.dials.values()) dial.cancelled = true;

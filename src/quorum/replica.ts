@@ -26,7 +26,6 @@ import { TreeDatabase } from '../server/core/tree-database.js';
 import type { CoreEffect, CoreInput, CoreMode } from '../server/core/types.js';
 import type { SnapshotContent } from '../storage/format/snapshot-format.js';
 import { DataTree } from '../tree/data-tree.js';
-import { applyTxn, digestMismatch } from '../txn/apply.js';
 import type { Txn } from '../txn/types.js';
 import { hex64, type ServerId, type Zxid } from '../util/ids.js';
 import { Peer } from '../zab/peer.js';
@@ -42,14 +41,6 @@ import { ReplicaStorage } from './replica-storage.js';
 /** Ticks of LOOKING before a member with readonlymode.enabled serves read-only clients. */
 const READ_ONLY_DELAY_TICKS = 2;
 
-export interface ReplicaStatus {
-  readonly myId: ServerId;
-  readonly role: Role;
-  readonly serving: boolean;
-  readonly leader: ServerId | null;
-  readonly lastZxid: Zxid;
-}
-
 export class QuorumReplica {
   private readonly tasks: Array<() => void> = [];
   private pumping = false;
@@ -62,11 +53,15 @@ export class QuorumReplica {
   /** readonlymode.enabled: serves read-only once LOOKING has lasted this long. */
   private readOnlyTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private digestMismatches = 0;
   private servingSinceMs = 0;
   /** Sizes of this leader's proposals (mntr's zk_*_proposal_size), -1 until the first. */
   private proposalSizes = { last: -1, min: -1, max: -1 };
   private readonly snapshots: SnapshotScheduler;
+  /**
+   * The applied tree and its digest check; every server core of this member uses it, so mismatches
+   * counted while syncing (no core) still show in mntr.
+   */
+  private db: TreeDatabase;
   readonly startedMs = Date.now();
   port = 0;
 
@@ -77,15 +72,16 @@ export class QuorumReplica {
     private readonly storage: ReplicaStorage,
     disk: NodeDisk,
     dirs: DataDirs,
-    private tree: DataTree,
+    tree: DataTree,
     private readonly peer: Peer,
     private readonly links: PeerLinks,
     private readonly listener: ClientListener,
   ) {
+    this.db = new TreeDatabase(tree);
     this.snapshots = new SnapshotScheduler({
       log: () => storage.log,
       disk,
-      tree: () => this.tree,
+      tree: () => this.db.tree,
       dirs,
       config,
       logger,
@@ -135,11 +131,6 @@ export class QuorumReplica {
     replica.run(() => replica!.performPeer(peer.start()));
     replica.tickTimer = setInterval(() => replica!.onTick(), setup.peerTickMs);
     return replica;
-  }
-
-  status(): ReplicaStatus {
-    const s = this.peer.status();
-    return { myId: this.setup.zab.myId, role: s.role, serving: this.core !== null, leader: s.leader, lastZxid: this.tree.lastProcessedZxid };
   }
 
   async stop(): Promise<void> {
@@ -249,9 +240,9 @@ export class QuorumReplica {
   private startServing(leader: ServerId): void {
     const mode: CoreMode = leader === this.setup.zab.myId ? 'leader' : 'learner';
     const nextZxid = mode === 'leader' ? (this.peer.nextZxid() ?? undefined) : undefined;
-    this.core = new ServerCore(new TreeDatabase(this.tree), coreConfigOf(this.config, mode, this.setup.zab.myId), Date.now(), nextZxid);
+    this.core = new ServerCore(this.db, coreConfigOf(this.config, mode, this.setup.zab.myId), Date.now(), nextZxid);
     this.servingSinceMs = Date.now();
-    this.logger.info({ mode: mode === 'leader' ? 'leader' : this.role, leader, lastZxid: `0x${hex64(this.tree.lastProcessedZxid)}` }, 'serving clients');
+    this.logger.info({ mode: mode === 'leader' ? 'leader' : this.role, leader, lastZxid: `0x${hex64(this.db.lastProcessedZxid)}` }, 'serving clients');
   }
 
   /**
@@ -266,8 +257,8 @@ export class QuorumReplica {
       this.readOnlyTimer = null;
       this.run(() => {
         if (this.role !== 'looking' || this.core !== null) return;
-        this.core = new ServerCore(new TreeDatabase(this.tree), coreConfigOf(this.config, 'readOnly', this.setup.zab.myId), Date.now());
-        this.logger.info({ lastZxid: `0x${hex64(this.tree.lastProcessedZxid)}` }, 'no quorum: serving read-only clients');
+        this.core = new ServerCore(this.db, coreConfigOf(this.config, 'readOnly', this.setup.zab.myId), Date.now());
+        this.logger.info({ lastZxid: `0x${hex64(this.db.lastProcessedZxid)}` }, 'no quorum: serving read-only clients');
       });
     }, READ_ONLY_DELAY_TICKS * this.config.tickTimeMs);
   }
@@ -375,14 +366,12 @@ export class QuorumReplica {
   private applyUpTo(upTo: Zxid): void {
     while (this.unapplied.length > 0 && this.unapplied[0]!.header.zxid <= upTo) {
       const txn = this.unapplied.shift()!;
-      if (txn.header.zxid <= this.tree.lastProcessedZxid) continue; // already in the tree (reload)
-      if (this.core !== null) {
-        this.performCore(this.core.step({ kind: 'committed', txn, nowMs: Date.now() }));
-      } else {
-        applyTxn(this.tree, txn);
-      }
-      if (digestMismatch(this.tree, txn)) {
-        this.digestMismatches++;
+      if (txn.header.zxid <= this.db.lastProcessedZxid) continue; // already in the tree (reload)
+      const mismatchesBefore = this.db.digestMismatches;
+      // Through the server core when one serves (replies, watches); straight to the database while syncing.
+      if (this.core !== null) this.performCore(this.core.step({ kind: 'committed', txn, nowMs: Date.now() }));
+      else this.db.apply(txn);
+      if (this.db.digestMismatches > mismatchesBefore) {
         this.logger.error({ zxid: `0x${hex64(txn.header.zxid)}` }, 'digest mismatch: this server diverged from the txn\'s author');
       }
       this.snapshots.noteCommitted();
@@ -395,7 +384,7 @@ export class QuorumReplica {
       (tree) => {
         if (tree instanceof DataTree) {
           // TRUNC or SNAP: the member goes on from this tree; nothing logged before is pending.
-          this.tree = tree;
+          this.db = new TreeDatabase(tree);
           this.unapplied = [];
           this.logger.info({ lastZxid: `0x${hex64(tree.lastProcessedZxid)}`, nodes: tree.nodeCount() }, `${what} done`);
         }
@@ -406,10 +395,10 @@ export class QuorumReplica {
   }
 
   private sendSnapshot(to: ServerId, zxid: Zxid): void {
-    if (this.tree.lastProcessedZxid !== zxid) {
-      this.logger.error({ to, zxid: `0x${hex64(zxid)}`, applied: `0x${hex64(this.tree.lastProcessedZxid)}` }, 'SNAP zxid differs from the tree');
+    if (this.db.lastProcessedZxid !== zxid) {
+      this.logger.error({ to, zxid: `0x${hex64(zxid)}`, applied: `0x${hex64(this.db.lastProcessedZxid)}` }, 'SNAP zxid differs from the tree');
     }
-    const ok = this.links.sendSnapshot(to, snapshotContentOf(this.tree));
+    const ok = this.links.sendSnapshot(to, snapshotContentOf(this.db.tree));
     if (!ok) this.feedPeer({ kind: 'snapshotSent', to, ok: false });
   }
 

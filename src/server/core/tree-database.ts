@@ -4,8 +4,7 @@
 import type { Stat } from '../../proto/data.js';
 import type { SessionId, Zxid } from '../../util/ids.js';
 import { DataTree } from '../../tree/data-tree.js';
-import { applyTxn } from '../../txn/apply.js';
-import { DIGEST_VERSION } from '../../tree/digest.js';
+import { applyTxn, digestMismatch } from '../../txn/apply.js';
 import type { ApplyOutcome, Txn } from '../../txn/types.js';
 import type { ContainerCandidate, Database, NodeSnapshot } from './database.js';
 
@@ -87,9 +86,7 @@ export class TreeDatabase implements Database {
 
   apply(txn: Txn): ApplyOutcome {
     const outcome = applyTxn(this.tree, txn);
-    if (txn.digest !== null && txn.digest.version === DIGEST_VERSION && txn.digest.treeDigest !== this.tree.digest()) {
-      this.digestMismatches++;
-    }
+    if (digestMismatch(this.tree, txn)) this.digestMismatches++;
     return outcome;
   }
 }
