@@ -130,11 +130,12 @@ export class PeerLinks {
     this.dial(to, server, message);
   }
 
-  /** Right after a SNAP packet to `to`: its body. False when there is no connection. */
+  /** Right after a SNAP packet to `to`: its body. False when there is no open connection. */
   sendSnapshot(to: ServerId, content: SnapshotContent): boolean {
     const link = this.links.get(to);
     if (link === undefined) return false;
-    return link.conn.sendSnapshot(content) || !link.conn.isClosed;
+    link.conn.sendSnapshot(content); // false only asks the caller to wait for a drain; the body is queued
+    return !link.conn.isClosed;
   }
 
   disconnect(peer: ServerId): void {
