@@ -105,8 +105,13 @@ export class DataTree {
       if (path !== '/' && !tree.nodes.has(parentOf(path))) {
         throw new Error(`snapshot node ${path} appears before its parent ${parentOf(path)}`);
       }
+      // A path listed twice (a fuzzy snapshot written by zkts before walkPreOrder copied child
+      // lists) loads as Apache's loader does: the later entry wins, minus the earlier's indexes.
+      const earlier = tree.nodes.get(path);
+      if (earlier !== undefined) tree.remove(earlier);
       tree.acls.loadUse(n.aclRef);
       tree.insert(path, n.data, n.aclRef, { ...n.stat });
+      if (earlier !== undefined) for (const name of earlier.children) tree.mustGet(path).children.add(name);
     }
     if (!tree.nodes.has('/')) throw new Error('snapshot has no root node');
     tree.acls.purgeUnused();
@@ -226,25 +231,25 @@ export class DataTree {
    * Safe against changes while suspended (fuzzy snapshots): nodes deleted meanwhile are skipped.
    */
   *walkPreOrder(): Generator<SnapshotNode> {
-    // A stack of live child iterators rather than copied child lists: a node with 100k children
-    // costs nothing up front, so a chunked (fuzzy) snapshot never stalls on one wide node. Set
-    // iteration tolerates changes: children deleted before they are reached are skipped.
+    // Each node's child names are copied when it is reached (as Apache does): a live Set iterator
+    // would yield a child deleted and created again mid-walk twice, and a fuzzy snapshot holding a
+    // path twice loads with stale ephemeral/TTL indexes (found by apply-props). Only the lists on
+    // the path from the root are held at once.
     const root = this.nodes.get('/');
     if (root === undefined) return;
     yield { path: '', data: root.data, aclRef: root.aclRef, stat: { ...root.stat } };
-    const stack: Array<{ path: string; names: Iterator<string> }> = [{ path: '/', names: root.children.values() }];
+    const stack: Array<{ path: string; names: string[]; at: number }> = [{ path: '/', names: [...root.children], at: 0 }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const next = top.names.next();
-      if (next.done === true) {
+      if (top.at === top.names.length) {
         stack.pop();
         continue;
       }
-      const path = childPath(top.path, next.value);
+      const path = childPath(top.path, top.names[top.at++]!);
       const node = this.nodes.get(path);
-      if (node === undefined) continue;
+      if (node === undefined) continue; // deleted before the walk reached it
       yield { path, data: node.data, aclRef: node.aclRef, stat: { ...node.stat } };
-      if (node.children.size > 0) stack.push({ path, names: node.children.values() });
+      if (node.children.size > 0) stack.push({ path, names: [...node.children], at: 0 });
     }
   }
 

@@ -66,6 +66,20 @@ describe('fresh tree', () => {
     assert.deepEqual(paths, ['', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']);
   });
 
+  test('a walk yields each path once, even one deleted and created again behind it', () => {
+    const t = DataTree.fresh();
+    for (const name of ['a', 'b', 'c']) t.createNode(`/${name}`, null, OPEN_ACL_UNSAFE, 0n, -1, zxid(1), 1);
+    const walk = t.walkPreOrder();
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) seen.push(walk.next().value!.path); // '', /zookeeper, /zookeeper/quota
+    t.deleteNode('/zookeeper/quota', zxid(2)); // behind the walk: a live Set iterator would meet it again
+    t.createNode('/zookeeper/quota', null, OPEN_ACL_UNSAFE, 0n, -1, zxid(3), 1);
+    t.deleteNode('/b', zxid(4)); // ahead of the walk: skipped
+    for (let r = walk.next(); r.done !== true; r = walk.next()) seen.push(r.value.path);
+    assert.equal(new Set(seen).size, seen.length, `duplicates in ${seen.join(' ')}`);
+    assert.ok(!seen.includes('/b'));
+  });
+
   test("matches Apache's snapshot.0 node for node", () => {
     const snap = parseSnapshot(fixture('snapshot.0'));
     assert.deepEqual(snap.sessions, []);
@@ -139,6 +153,20 @@ describe('fromSnapshot', () => {
     assert.equal(tree.digest(), recomputedDigest(tree));
     tree.createNode('/x', null, READ_ACL_UNSAFE, 0n, -1, zxid(0x43), 1);
     assert.equal(tree.getNode('/x')!.aclRef, 10);
+  });
+
+  test('a path listed twice loads as its later entry, without the earlier one\'s indexes', () => {
+    const s = sessionId(7n);
+    const stat = (owner: bigint) => ({ ...emptyStat(), ephemeralOwner: owner });
+    const root = { path: '', data: new Uint8Array(0), aclRef: -1, stat: stat(0n) };
+    const twice = DataTree.fromSnapshot([], [[4, DIGEST_ACL]], [
+      root,
+      { path: '/b', data: Buffer.from('old'), aclRef: 4, stat: stat(s) },
+      { path: '/b', data: null, aclRef: -1, stat: stat(0n) },
+    ], zxid(3));
+    const once = DataTree.fromSnapshot([], [], [root, { path: '/b', data: null, aclRef: -1, stat: stat(0n) }], zxid(3));
+    assert.deepEqual(treeContent(twice), treeContent(once));
+    assert.deepEqual(twice.sessionsWithEphemerals(), []);
   });
 
   test('refuses an orphan node', () => {
