@@ -4,10 +4,13 @@ const INITIAL_BYTES = 256;
 
 export class JuteWriter {
   private buf: Buffer;
+  /** Over `buf`: DataView.setBigInt64 is several times faster than Buffer.writeBigInt64BE. */
+  private dv: DataView;
   private pos = 0;
 
   constructor(initialBytes = INITIAL_BYTES) {
     this.buf = Buffer.allocUnsafe(initialBytes);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   get length(): number {
@@ -21,6 +24,7 @@ export class JuteWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   writeByte(v: number): this {
@@ -48,10 +52,8 @@ export class JuteWriter {
       const high = Math.floor(v / 0x100000000);
       this.buf.writeInt32BE(high | 0, this.pos);
       this.buf.writeUInt32BE(v - high * 0x100000000, this.pos + 4);
-    } else if (v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) {
-      this.buf.writeBigInt64BE(v, this.pos);
     } else {
-      this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+      this.dv.setBigInt64(this.pos, v); // wraps to 64 bits, as a Java long would
     }
     this.pos += 8;
     return this;

@@ -20,14 +20,15 @@ export function digestIncludes(path: string): boolean {
 
 /** Reused for every node: nodeDigest runs several times per write, so it allocates nothing. */
 const statBlock = Buffer.alloc(STAT_BLOCK_BYTES);
+const statView = new DataView(statBlock.buffer, statBlock.byteOffset, STAT_BLOCK_BYTES);
 
 function writeLongAt(offset: number, value: bigint | number): void {
   if (typeof value === 'number') {
     const high = Math.floor(value / 0x100000000);
-    statBlock.writeInt32BE(high | 0, offset);
-    statBlock.writeUInt32BE(value - high * 0x100000000, offset + 4);
+    statView.setInt32(offset, high | 0);
+    statView.setUint32(offset + 4, value - high * 0x100000000);
   } else {
-    statBlock.writeBigInt64BE(BigInt.asIntN(64, value), offset);
+    statView.setBigInt64(offset, value); // wraps to 64 bits; much faster than Buffer.writeBigInt64BE
   }
 }
 
@@ -39,9 +40,9 @@ export function nodeDigest(path: string, data: Uint8Array | null, stat: StatPers
   writeLongAt(16, stat.pzxid);
   writeLongAt(24, stat.ctime);
   writeLongAt(32, stat.mtime);
-  statBlock.writeInt32BE(stat.version | 0, 40);
-  statBlock.writeInt32BE(stat.cversion | 0, 44);
-  statBlock.writeInt32BE(stat.aversion | 0, 48);
+  statView.setInt32(40, stat.version | 0);
+  statView.setInt32(44, stat.cversion | 0);
+  statView.setInt32(48, stat.aversion | 0);
   writeLongAt(52, stat.ephemeralOwner);
   // zlib.crc32 hashes a string as its UTF-8 bytes: no Buffer for the path.
   let crc = crc32(path === '/' ? '' : path);
