@@ -2,14 +2,13 @@
 // quorum facts (zk_peer_state, the leader's learner counts and proposal sizes), and ZooKeeper's
 // "not currently serving" answers while the member is electing or syncing.
 
-import { join } from 'node:path';
 import { ALL_FOUR_LETTER_WORDS, notWhitelistedMessage, renderConf, type ServerConfig } from '../config/index.js';
 import type { ServerCore } from '../server/core/server-core.js';
 import { renderFourLetterWord, type LeaderFourLetterFacts, type ZabPhase } from '../server/core/four-letter-words.js';
 import { javaDateString } from '../util/java-date.js';
 import type { ServerId } from '../util/ids.js';
 import type { Role } from '../zab/types.js';
-import { directorySize, environment, openFileDescriptors } from './runtime-info.js';
+import { directorySizes, environment, openFileDescriptors } from './runtime-info.js';
 
 export interface QuorumWordContext {
   readonly config: ServerConfig;
@@ -30,8 +29,7 @@ export function renderQuorumFourLetterWord(word: string, ctx: QuorumWordContext)
   const { config, core } = ctx;
   if (!config.fourLetterWords.has(word)) return notWhitelistedMessage(word);
   const nowMs = Date.now();
-  const dataDirSize = directorySize(join(config.dataDir, 'version-2'));
-  const dataLogSize = directorySize(join(config.dataLogDir, 'version-2'));
+  const dirSizes = directorySizes(config.dataDir, config.dataLogDir);
   const readOnly = core?.config.mode === 'readOnly';
   const mode = readOnly ? 'read-only' : ctx.role === 'leading' ? 'leader' : ctx.role === 'observing' ? 'observer' : 'follower';
   const zabPhase: ZabPhase = core !== null ? 'broadcast' : ctx.role === 'looking' ? 'election' : 'synchronization';
@@ -41,12 +39,11 @@ export function renderQuorumFourLetterWord(word: string, ctx: QuorumWordContext)
     uptimeMs: nowMs - ctx.startedMs,
     mode,
     readOnly,
-    dataDirSize,
-    dataLogSize,
-    conf: () => renderConf(config, { dataDirSize, dataLogSize, serverId: ctx.myId, clientPort: ctx.clientPort, quorum: ctx.quorumConf }),
-    environment: environment(),
+    dirSizes,
+    conf: () => renderConf(config, { ...dirSizes(), serverId: ctx.myId, clientPort: ctx.clientPort, quorum: ctx.quorumConf }),
+    environment,
     formatDate: javaDateString,
-    openFileDescriptors: openFileDescriptors(),
+    openFileDescriptors,
     maxFileDescriptors: 1048576,
     serving: core !== null,
     quorum: {

@@ -3,7 +3,8 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { ZKTS_VERSION_LINE } from '../server/core/four-letter-words.js';
+import { join } from 'node:path';
+import { ZKTS_VERSION_LINE, type DirectorySizes } from '../server/core/four-letter-words.js';
 
 export function directorySize(dir: string): number {
   try {
@@ -13,6 +14,15 @@ export function directorySize(dir: string): number {
   } catch {
     return 0;
   }
+}
+
+/** The sizes of dataDir/version-2 and dataLogDir/version-2, read on first call only. */
+export function directorySizes(dataDir: string, dataLogDir: string): () => DirectorySizes {
+  let sizes: DirectorySizes | undefined;
+  return () => (sizes ??= {
+    dataDirSize: directorySize(join(dataDir, 'version-2')),
+    dataLogSize: directorySize(join(dataLogDir, 'version-2')),
+  });
 }
 
 export function openFileDescriptors(): number {

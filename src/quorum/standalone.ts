@@ -4,7 +4,6 @@
 // fsync is it fed back as committed. A failed log write stops the server instead of letting it
 // serve ahead of its disk.
 
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { NodeDisk } from '../io/node/disk.js';
 import { ClientListener } from '../server/net/client-listener.js';
@@ -23,7 +22,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import { loadDatabase, logDir, snapshotContentOf, snapshotDir } from './load-database.js';
 import { javaDateString } from '../util/java-date.js';
 import { coreConfigOf } from './core-config.js';
-import { directorySize, environment, openFileDescriptors } from './runtime-info.js';
+import { directorySizes, environment, openFileDescriptors } from './runtime-info.js';
 
 
 interface Proposal {
@@ -164,20 +163,18 @@ export class StandaloneServer {
     if (!ALL_FOUR_LETTER_WORDS.includes(word)) return null;
     if (!this.config.fourLetterWords.has(word)) return notWhitelistedMessage(word);
     const nowMs = Date.now();
-    const dataDirSize = directorySize(join(this.config.dataDir, 'version-2'));
-    const dataLogSize = directorySize(join(this.config.dataLogDir, 'version-2'));
+    const dirSizes = directorySizes(this.config.dataDir, this.config.dataLogDir);
     return renderFourLetterWord(word, this.core, {
       nowMs,
       monotonicMs: Math.round(performance.now()),
       uptimeMs: nowMs - this.startedMs,
       mode: 'standalone',
       readOnly: false,
-      dataDirSize,
-      dataLogSize,
-      conf: () => renderConf(this.config, { dataDirSize, dataLogSize, serverId: 0, clientPort: this.port }),
-      environment: environment(),
+      dirSizes,
+      conf: () => renderConf(this.config, { ...dirSizes(), serverId: 0, clientPort: this.port }),
+      environment,
       formatDate: javaDateString,
-      openFileDescriptors: openFileDescriptors(),
+      openFileDescriptors,
       maxFileDescriptors: 1048576,
     });
   }

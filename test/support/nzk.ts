@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import {
   ACL,
-  Id,
   createClient,
   type Client,
   type Event,

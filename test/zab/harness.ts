@@ -16,7 +16,6 @@
 // - at most one server leads (serves) any epoch.
 
 import assert from 'node:assert/strict';
-import type { Txn } from '../../src/txn/types.js';
 import { makeZxid, serverId, zxidCounter, zxidEpoch, type ServerId, type Zxid, zxid } from '../../src/util/ids.js';
 import { Peer } from '../../src/zab/peer.js';
 import type { ZabConfig, ZabEffect, ZabInput } from '../../src/zab/types.js';

@@ -55,18 +55,23 @@ export interface QuorumFourLetterFacts {
   readonly observerMasterId?: number;
 }
 
+export interface DirectorySizes {
+  readonly dataDirSize: number;
+  readonly dataLogSize: number;
+}
+
 export interface FourLetterRuntime {
   readonly nowMs: number;
   readonly monotonicMs: number;
   readonly uptimeMs: number;
   readonly mode: 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only';
   readonly readOnly: boolean;
-  readonly dataDirSize: number;
-  readonly dataLogSize: number;
+  /** Thunks for what costs a system call: only the words that print them call them. */
+  readonly dirSizes: () => DirectorySizes;
   readonly conf: () => string;
-  readonly environment: ReadonlyArray<readonly [string, string]>;
+  readonly environment: () => ReadonlyArray<readonly [string, string]>;
   readonly formatDate: (ms: number) => string;
-  readonly openFileDescriptors: number;
+  readonly openFileDescriptors: () => number;
   readonly maxFileDescriptors: number;
   /** False while a quorum peer is electing or syncing; absent means serving (standalone). */
   readonly serving?: boolean;
@@ -123,7 +128,7 @@ function peerState(mode: FourLetterRuntime['mode'], phase: ZabPhase): string {
 
 /** Java prints a double with at least one decimal: 0.0, 1.0, 2.5575. */
 function environmentText(runtime: FourLetterRuntime): string {
-  return ['Environment:', ...runtime.environment.map(([k, v]) => `${k}=${v}`)].join('\n') + '\n';
+  return ['Environment:', ...runtime.environment().map(([k, v]) => `${k}=${v}`)].join('\n') + '\n';
 }
 
 export function formatJavaDouble(value: number): string {
@@ -168,8 +173,10 @@ export function renderFourLetterWord(word: string, core: ServerCore | null, runt
     case 'hash':
       // zxid in hex without 0x, the digest as a Java long, oldest first (as Apache prints it).
       return core.db.digestHistory().map(([zxid, digest]) => `${zxid.toString(16)}: ${BigInt.asIntN(64, digest)}\n`).join('');
-    case 'dirs':
-      return `datadir_size: ${runtime.dataDirSize}\nlogdir_size: ${runtime.dataLogSize}\n`;
+    case 'dirs': {
+      const { dataDirSize, dataLogSize } = runtime.dirSizes();
+      return `datadir_size: ${dataDirSize}\nlogdir_size: ${dataLogSize}\n`;
+    }
     case 'srvr':
       return [version, ...readOnlyLine(runtime), ...srvrBody(core, runtime, connections.length)].join('\n') + '\n';
     case 'stat':
@@ -232,7 +239,7 @@ function renderMntr(core: ServerCore, runtime: FourLetterRuntime, connections: n
     ['zk_watch_count', core.watches.watchCount()],
     ['zk_ephemerals_count', core.db.ephemeralCount()],
     ['zk_approximate_data_size', core.db.approximateDataSize()],
-    ['zk_open_file_descriptor_count', runtime.openFileDescriptors],
+    ['zk_open_file_descriptor_count', runtime.openFileDescriptors()],
     ['zk_max_file_descriptor_count', runtime.maxFileDescriptors],
     ['zk_uptime', runtime.uptimeMs],
     ['zk_global_sessions', core.sessions.size],

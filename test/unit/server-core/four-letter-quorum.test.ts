@@ -20,12 +20,11 @@ const base: FourLetterRuntime = {
   uptimeMs: 544,
   mode: 'standalone',
   readOnly: false,
-  dataDirSize: 594,
-  dataLogSize: 594,
+  dirSizes: () => ({ dataDirSize: 594, dataLogSize: 594 }),
   conf: () => 'clientPort=2181\n',
-  environment: [['zookeeper.version', ZKTS_VERSION_LINE]],
+  environment: () => [['zookeeper.version', ZKTS_VERSION_LINE]],
   formatDate: () => 'Mon Nov 30 04:21:55 UTC 2026',
-  openFileDescriptors: 45,
+  openFileDescriptors: () => 45,
   maxFileDescriptors: 1048576,
 };
 
