@@ -34,7 +34,9 @@ export const CORE_CONFIG: ServerCoreConfig = {
 export type Out =
   | { kind: 'connect'; response: ConnectResponse }
   | { kind: 'reply'; xid: number; zxid: bigint; err: number; response: Response | null }
-  | { kind: 'event'; event: WatcherEvent };
+  | { kind: 'event'; event: WatcherEvent }
+  /** A frame after the handshake on a `raw` connection, undecoded. */
+  | { kind: 'frame'; bytes: Uint8Array };
 
 interface ConnState {
   splitter: FrameSplitter;
@@ -44,6 +46,7 @@ interface ConnState {
   closed: boolean;
   sessionId: bigint;
   nextXid: number;
+  raw: boolean;
 }
 
 export class CoreHarness {
@@ -90,9 +93,10 @@ export class CoreHarness {
   }
 
   /** Opens a connection and sends a ConnectRequest; returns the connection id. */
-  connect(options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array } = {}): number {
+  /** `raw`: frames after the handshake are kept undecoded (for connections that send garbage). */
+  connect(options: { timeoutMs?: number; sessionId?: bigint; passwd?: Uint8Array; raw?: boolean } = {}): number {
     const conn = this.nextConn++;
-    this.conns.set(conn, { splitter: new FrameSplitter(1 << 24), connected: false, ops: [], out: [], closed: false, sessionId: 0n, nextXid: 1 });
+    this.conns.set(conn, { splitter: new FrameSplitter(1 << 24), connected: false, ops: [], out: [], closed: false, sessionId: 0n, nextXid: 1, raw: options.raw ?? false });
     this.step({ kind: 'connected', conn, address: '127.0.0.1', port: 40000 + conn, nowMs: this.nowMs });
     const frame = encodeConnectRequest({
       protocolVersion: 0,
@@ -160,6 +164,10 @@ export class CoreHarness {
         const response = decodeConnectResponse(r);
         state.sessionId = response.sessionId;
         state.out.push({ kind: 'connect', response });
+        continue;
+      }
+      if (state.raw) {
+        state.out.push({ kind: 'frame', bytes: frame });
         continue;
       }
       const h = decodeReplyHeader(r);
