@@ -52,7 +52,7 @@ async function startTarget(kind: BenchServer, opts: BenchOptions): Promise<Bench
   if (kind === 'mixed' && opts.ensembleSize === 0) throw new Error('--servers mixed needs --ensemble N');
   if (opts.ensembleSize === 0) return standaloneTarget(await startServer(kind === 'mixed' ? 'zkts' : kind, opts));
   const kinds = Array.from({ length: opts.ensembleSize }, (_, i) => (kind === 'mixed' ? (i % 2 === 0 ? 'zkts' : 'apache') : kind));
-  const ensemble = await startEnsemble({ size: opts.ensembleSize, kinds, tickTimeMs: 2000, initLimit: 10, syncLimit: 5 });
+  const ensemble = await withCpuProfiler(opts, () => startEnsemble({ size: opts.ensembleSize, kinds, tickTimeMs: 2000, initLimit: 10, syncLimit: 5 }));
   return {
     endpoints: ensemble.members.map((m) => ({ host: m.host, port: m.clientPort })),
     description: `ensemble of ${kinds.join(', ')} (pids ${ensemble.members.map((m) => m.pid).join(', ')}) on ${ensemble.connectString}`,
@@ -63,9 +63,17 @@ async function startTarget(kind: BenchServer, opts: BenchOptions): Promise<Bench
 
 async function startServer(kind: 'apache' | 'zkts', opts: BenchOptions): Promise<Server> {
   if (kind === 'apache') return startApacheZk({ readyTimeoutMs: READY_TIMEOUT_MS });
-  if (opts.zktsCpuProfDir === null) return startZkts({ readyTimeoutMs: READY_TIMEOUT_MS });
-  // The launcher takes no node flags and node refuses --cpu-prof in NODE_OPTIONS, so the child
-  // preloads a hook that runs the profiler (it inherits this environment at spawn time).
+  return withCpuProfiler(opts, () => startZkts({ readyTimeoutMs: READY_TIMEOUT_MS }));
+}
+
+/**
+ * Runs `start` so that the zkts processes it spawns run the CPU profiler when --zkts-cpu-prof is
+ * given: the launchers take no node flags and node refuses --cpu-prof in NODE_OPTIONS, so each
+ * child preloads a hook that runs the profiler (children inherit this environment at spawn time;
+ * Apache's JVMs ignore it).
+ */
+async function withCpuProfiler<T>(opts: BenchOptions, start: () => Promise<T>): Promise<T> {
+  if (opts.zktsCpuProfDir === null) return start();
   const dir = resolve(opts.zktsCpuProfDir);
   mkdirSync(dir, { recursive: true });
   const hook = fileURLToPath(new URL('./cpu-profile-hook.mjs', import.meta.url));
@@ -73,7 +81,7 @@ async function startServer(kind: 'apache' | 'zkts', opts: BenchOptions): Promise
   process.env['NODE_OPTIONS'] = `${saved ?? ''} --import ${hook}`.trim();
   process.env['ZKTS_BENCH_CPU_PROF_DIR'] = dir;
   try {
-    return await startZkts({ readyTimeoutMs: READY_TIMEOUT_MS });
+    return await start();
   } finally {
     if (saved === undefined) delete process.env['NODE_OPTIONS'];
     else process.env['NODE_OPTIONS'] = saved;

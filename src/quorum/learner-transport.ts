@@ -1,7 +1,6 @@
 // The learner ↔ leader transport on the quorum port (storage-and-quorum.md §10.1): the leader
 // side accepts learner connections (LeaderListener), the learner side dials the leader
-// (connectToLeader); both then exchange QuorumPackets as back-to-back jute records. Not wired
-// into the server yet.
+// (connectToLeader); both then exchange QuorumPackets as back-to-back jute records.
 //
 // Invariants:
 // - Inbound is pulled (`receive()` / `for await`): decoded packets wait in a queue, and the
@@ -27,7 +26,8 @@
 import net from 'node:net';
 import { listenOn } from '../io/node/listen.js';
 import type { QuorumPacket } from '../zab/messages.js';
-import { decodeQuorumPacket, encodeQuorumPacket } from '../zab/wire.js';
+import { JuteWriter } from '../jute/writer.js';
+import { decodeQuorumPacket, writeQuorumPacket } from '../zab/wire.js';
 import { encodeSnapshot, type SnapshotContent } from '../storage/format/snapshot-format.js';
 import { QuorumPacketSplitter } from './net/quorum-packet-splitter.js';
 import { SnapBodyReader } from './net/snap-body-reader.js';
@@ -40,6 +40,9 @@ export const OUTBOUND_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
 export const SNAPSHOT_BYTES_MAX_DEFAULT = 1024 * 1024 * 1024;
 /** Chunk size sendSnapshot() encodes and writes in. */
 const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+/** A batch of outbound packets this big is written at once instead of at the end of the tick. */
+const BATCH_FLUSH_BYTES = 64 * 1024;
+const BATCH_INITIAL_BYTES = 2048;
 
 export interface QuorumTransportOptions {
   readonly timers?: TransportTimers;
@@ -89,7 +92,8 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
   /** outboundBytesMax, raised by a snapshot body until the socket drains. */
   private outboundBytesLimit: number;
   private queuedBytesNow = 0;
-  private corked = false;
+  /** Packets sent in this tick, encoded back to back; written as one buffer (see send()). */
+  private batch: JuteWriter | null = null;
   private paused = false;
   private closeReason: string | null = null;
   private waiter: ((packet: QuorumPacket | null) => void) | null = null;
@@ -176,30 +180,34 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
     }
   }
 
-  /** Writes one packet. False when the caller should wait for drained() (or the connection is closed). */
+  /**
+   * Queues one packet. Packets sent in one tick are encoded into one buffer and leave in one
+   * write at the end of the tick (or once the batch reaches BATCH_FLUSH_BYTES): a leader commits
+   * and proposes in bursts (a COMMIT per txn per learner), and a buffer and a syscall per packet
+   * cost more than everything else. False when the caller should wait for drained() (or the
+   * connection is closed).
+   */
   send(packet: QuorumPacket): boolean {
     if (this.closeReason !== null) return false;
-    this.corkForThisTick();
-    this.socket.write(encodeQuorumPacket(packet));
-    if (this.socket.writableLength > this.outboundBytesLimit) {
+    if (this.batch === null) {
+      this.batch = new JuteWriter(BATCH_INITIAL_BYTES);
+      process.nextTick(() => this.flush());
+    }
+    writeQuorumPacket(this.batch, packet);
+    if (this.batch.length >= BATCH_FLUSH_BYTES) this.flush();
+    if (this.socket.writableLength + (this.batch?.length ?? 0) > this.outboundBytesLimit) {
       this.fail(`peer not reading: ${this.socket.writableLength} bytes unsent`);
       return false;
     }
     return !this.socket.writableNeedDrain;
   }
 
-  /**
-   * Packets sent in one tick leave in one writev: a leader commits and proposes in bursts (one
-   * COMMIT per txn per learner), and a syscall per packet cost more than everything else.
-   */
-  private corkForThisTick(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
-    });
+  /** Writes the batch; the socket owns its buffer from here on. */
+  private flush(): void {
+    const batch = this.batch;
+    if (batch === null) return;
+    this.batch = null;
+    if (this.closeReason === null && batch.length > 0) this.socket.write(batch.view());
   }
 
   /**
@@ -208,6 +216,7 @@ export class QuorumConnection implements AsyncIterable<QuorumPacket> {
    */
   sendSnapshot(content: SnapshotContent): boolean {
     if (this.closeReason !== null) return false;
+    this.flush(); // the body follows the packets sent before it
     for (const chunk of encodeSnapshot(content, SNAPSHOT_CHUNK_BYTES, 'wire')) this.socket.write(chunk);
     this.outboundBytesLimit = Math.max(this.outboundBytesLimit, this.socket.writableLength + this.limits.outboundBytesMax);
     return !this.socket.writableNeedDrain;

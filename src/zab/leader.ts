@@ -63,6 +63,8 @@ export class LeaderRole implements RoleHandler {
   private readonly ackEpochs = new Set<ServerId>();
   private readonly newLeaderAcks = new Set<ServerId>();
   private readonly outstanding = new Map<Zxid, Outstanding>();
+  /** Proposals not yet durable here, in zxid order: onDurable acks them without a full scan. */
+  private readonly awaitingDurable: Outstanding[] = [];
   private lastProposed: Zxid = zxid(0);
   private readonly pendingSyncs: { zxid: Zxid; to: ServerId }[] = [];
   private rollingOver = false;
@@ -296,7 +298,9 @@ export class LeaderRole implements RoleHandler {
     if (txn.header.zxid !== next) return reject('zxidMismatch');
     this.lastProposed = next;
     ctx.log.append(txn);
-    this.outstanding.set(next, { txn, acks: new Set() });
+    const proposal: Outstanding = { txn, acks: new Set() };
+    this.outstanding.set(next, proposal);
+    this.awaitingDurable.push(proposal);
     ctx.emit({ kind: 'persist', txns: [txn] });
     for (const h of this.learners.values()) {
       if (h.observer || (h.stage !== 'newleader' && h.stage !== 'synced')) continue;
@@ -324,7 +328,12 @@ export class LeaderRole implements RoleHandler {
 
   onDurable(): void {
     if (this.phase !== 'broadcast') return;
-    for (const [z, o] of this.outstanding) if (z <= this.ctx.log.durableZxid) o.acks.add(this.ctx.config.myId);
+    const { durableZxid } = this.ctx.log;
+    const { myId } = this.ctx.config;
+    // An entry already committed by others' acks (five voters) is acked harmlessly.
+    while (this.awaitingDurable.length > 0 && this.awaitingDurable[0]!.txn.header.zxid <= durableZxid) {
+      this.awaitingDurable.shift()!.acks.add(myId);
+    }
     this.tryCommit();
   }
 

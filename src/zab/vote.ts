@@ -52,6 +52,7 @@ export function notificationOf(
 
 export function isQuorum(voters: readonly ServerId[], acked: Iterable<ServerId>): boolean {
   let count = 0;
-  for (const id of new Set(acked)) if (voters.includes(id)) count++;
+  const ids = acked instanceof Set ? acked : new Set(acked); // a leader asks this per ACK: no copy of a Set
+  for (const id of ids) if (voters.includes(id)) count++;
   return count * 2 > voters.length;
 }

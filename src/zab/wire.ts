@@ -81,10 +81,24 @@ const TYPE_NAMES = new Map<number, PacketTypeName>(
 
 export function encodeQuorumPacket(p: QuorumPacket): Buffer {
   const w = new JuteWriter();
-  w.writeInt(PacketType[p.type]).writeLong(p.zxid);
-  w.writeBuffer(packetData(p));
-  w.writeVector(p.type === 'REQUEST' ? p.request.authinfo : null, writeId);
+  writeQuorumPacket(w, p);
   return w.toBuffer();
+}
+
+/**
+ * Appends one packet to `w`. The packets of the broadcast phase (PROPOSAL, COMMIT, ACK, REQUEST)
+ * are written in place: a leader sends one per txn per learner, so no buffer per packet.
+ */
+export function writeQuorumPacket(w: JuteWriter, p: QuorumPacket): void {
+  w.writeInt(PacketType[p.type]).writeLong(p.zxid);
+  if (p.type === 'REQUEST') {
+    const { sessionId, cxid, opType, body, authinfo } = p.request;
+    w.writeInt(16 + body.length).writeLong(sessionId).writeInt(cxid).writeInt(opType).writeRaw(body);
+    w.writeVector(authinfo, writeId);
+    return;
+  }
+  w.writeBuffer(packetData(p));
+  w.writeInt(-1); // no authinfo
 }
 
 function packetData(p: QuorumPacket): Uint8Array | null {
@@ -100,10 +114,8 @@ function packetData(p: QuorumPacket): Uint8Array | null {
     case 'PROPOSAL':
     case 'INFORM':
       return encodeTxnEntry(p.txn);
-    case 'REQUEST': {
-      const w = new JuteWriter(16 + p.request.body.length);
-      return w.writeLong(p.request.sessionId).writeInt(p.request.cxid).writeInt(p.request.opType).writeRaw(p.request.body).toBuffer();
-    }
+    case 'REQUEST':
+      throw new Error('REQUEST is written in place by writeQuorumPacket');
     case 'PING': {
       if (p.touches === null) return null;
       const w = new JuteWriter(TOUCH_ENTRY_BYTES * p.touches.length + 1);
@@ -157,8 +169,9 @@ export function readQuorumPacket(r: JuteReader): QuorumPacket {
   return typedPacket(type, z, data, authinfo);
 }
 
-function typedPacket(type: PacketTypeName, z: Zxid, data: Uint8Array | null, authinfo: Id[] | null): QuorumPacket {
-  const base = { kind: 'packet' as const, zxid: z };
+function typedPacket(type: PacketTypeName, zxid: Zxid, data: Uint8Array | null, authinfo: Id[] | null): QuorumPacket {
+  // Object literals rather than spreads of a shared base: this runs once per packet received.
+  const kind = 'packet';
   switch (type) {
     case 'ACK':
     case 'COMMIT':
@@ -167,36 +180,36 @@ function typedPacket(type: PacketTypeName, z: Zxid, data: Uint8Array | null, aut
     case 'DIFF':
     case 'TRUNC':
     case 'SNAP':
-      return { ...base, type };
+      return { kind, type, zxid };
     case 'PROPOSAL':
     case 'INFORM':
-      return { ...base, type, txn: decodeTxnEntry(need(data, type)) };
+      return { kind, type, zxid, txn: decodeTxnEntry(need(data, type)) };
     case 'REQUEST': {
       const r = new JuteReader(need(data, type));
       const sessionId = r.readLong() as SessionId;
       const cxid = r.readInt();
       const opType = r.readInt();
-      const body = Uint8Array.from(r.bytes.subarray(r.offset, r.end));
-      return { ...base, type, request: { sessionId, cxid, opType, body, authinfo } };
+      const body = r.bytes.slice(r.offset, r.end); // a copy: the request outlives the read buffer
+      return { kind, type, zxid, request: { sessionId, cxid, opType, body, authinfo } };
     }
     case 'PING':
-      return { ...base, type, touches: data === null ? null : decodeTouches(data) };
+      return { kind, type, zxid, touches: data === null ? null : decodeTouches(data) };
     case 'REVALIDATE': {
       const r = new JuteReader(need(data, type));
       const sessionId = r.readLong() as SessionId;
-      if (r.remaining() === 1) return { ...base, type, direction: 'reply', sessionId, valid: r.readBool() };
+      if (r.remaining() === 1) return { kind, type, zxid, direction: 'reply', sessionId, valid: r.readBool() };
       const timeoutMs = r.readInt();
-      return { ...base, type, direction: 'request', sessionId, timeoutMs };
+      return { kind, type, zxid, direction: 'request', sessionId, timeoutMs };
     }
     case 'NEWLEADER':
-      return { ...base, type, config: data === null ? null : Buffer.from(data).toString('utf8') };
+      return { kind, type, zxid, config: data === null ? null : Buffer.from(data).toString('utf8') };
     case 'FOLLOWERINFO':
     case 'OBSERVERINFO':
-      return { ...base, type, info: data === null ? null : decodeLearnerInfo(data) };
+      return { kind, type, zxid, info: data === null ? null : decodeLearnerInfo(data) };
     case 'LEADERINFO':
-      return { ...base, type, protocolVersion: new JuteReader(need(data, type)).readInt() };
+      return { kind, type, zxid, protocolVersion: new JuteReader(need(data, type)).readInt() };
     case 'ACKEPOCH':
-      return { ...base, type, currentEpoch: new JuteReader(need(data, type)).readInt() };
+      return { kind, type, zxid, currentEpoch: new JuteReader(need(data, type)).readInt() };
   }
 }
 
