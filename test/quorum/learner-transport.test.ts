@@ -64,6 +64,24 @@ describe('learner transport', () => {
     assert.deepEqual(bytesOf(await take(toLeader, packets.length)), bytesOf(packets));
   });
 
+  test('a burst sent in one tick arrives whole and in order, and send() reports backpressure', async () => {
+    const { port, accepted } = await leader();
+    const toLeader = await learner(port);
+    await waitFor('accept', () => accepted.length === 1);
+    const fromLearner = accepted[0]!;
+    // 2000 requests of 16 KiB (32 MiB): far past one batch (64 KiB), and past what the kernel and
+    // the reader (which pauses at inboundBytesMax) take in before the socket's buffer fills.
+    const burst: QuorumPacket[] = Array.from({ length: 2000 }, (_, i) => ({
+      kind: 'packet', type: 'REQUEST', zxid: zxid(0),
+      request: { sessionId: sessionId(BigInt(i + 1)), cxid: i, opType: 1, body: new Uint8Array(16 * 1024).fill(i & 0xff), authinfo: null },
+    }));
+    const answers = burst.map((p) => toLeader.send(p));
+    assert.equal(answers[0], true);
+    assert.ok(answers.includes(false), 'send() never asked the caller to wait for drained()');
+    const received = await take(fromLearner, burst.length);
+    assert.deepEqual(bytesOf(received), bytesOf(burst));
+  });
+
   test('packets written in random small pieces arrive whole and in order', async () => {
     const { port, accepted } = await leader();
     const packets = samplePackets();
