@@ -31,6 +31,7 @@ import { hex64, type ServerId, type Zxid } from '../util/ids.js';
 import { Peer } from '../zab/peer.js';
 import type { Role, ZabEffect, ZabInput } from '../zab/types.js';
 import { coreConfigOf } from './core-config.js';
+import { diffBudgetBytes } from './diff-budget.js';
 import { snapshotContentOf, type DataDirs } from './load-database.js';
 import { PeerLinks } from './peer-links.js';
 import { quorumSetup, type QuorumSetup } from './quorum-config.js';
@@ -173,6 +174,7 @@ export class QuorumReplica {
 
   private onTick(): void {
     const nowMs = Date.now();
+    this.peer.setDiffBudget(diffBudgetBytes(this.db.tree));
     this.feedPeer({ kind: 'tick' });
     this.run(() => {
       const core = this.core;

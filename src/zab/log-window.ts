@@ -7,13 +7,23 @@
 // `entries` holds every appended txn above `appliedZxid` plus at least `committedMax` applied ones
 // below it, when there are that many (at most an eighth more): the leader's committedLog window
 // for DIFF (§10.3). Zxids strictly increase.
+//
+// With a byte budget (diffBudgetBytes > 0) it also keeps as many more of the newest applied txns
+// as fit in the budget: the shell sets it from the tree's size, as Apache DIFFs from its txn log
+// while the txns to send are smaller than a share of the snapshot (snapshotSizeFactor).
 
+import { encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
 import { assert } from '../util/assert.js';
 import type { Zxid } from '../util/ids.js';
 
 export class LogWindow {
   private entries: Txn[];
+  /** Running total of encoded entry sizes after each entry; `endsBase` is the total before entries[0]. */
+  private ends: number[] = [];
+  private endsBase = 0;
+  /** Bytes of applied txns to keep for DIFF beyond committedMax; 0 keeps by count only. */
+  diffBudgetBytes = 0;
   appendedZxid: Zxid;
   durableZxid: Zxid;
   committedZxid: Zxid;
@@ -21,6 +31,7 @@ export class LogWindow {
 
   constructor(lastLogged: Zxid, recent: readonly Txn[], applied: Zxid, private readonly committedMax: number) {
     this.entries = [...recent];
+    this.recountSizes();
     this.appendedZxid = lastLogged;
     this.durableZxid = lastLogged;
     this.committedZxid = applied;
@@ -39,6 +50,7 @@ export class LogWindow {
   append(txn: Txn): void {
     assert(txn.header.zxid > this.appendedZxid, `append ${txn.header.zxid} after ${this.appendedZxid}`);
     this.entries.push(txn);
+    this.ends.push((this.ends[this.ends.length - 1] ?? this.endsBase) + encodeTxnEntry(txn).length);
     this.appendedZxid = txn.header.zxid;
   }
 
@@ -68,6 +80,7 @@ export class LogWindow {
   /** After TRUNC: the log ends at `zxid`; the reloaded tree reflects all of it. */
   truncateTo(zxid: Zxid): void {
     this.entries = this.entries.filter((t) => t.header.zxid <= zxid);
+    this.recountSizes();
     this.appendedZxid = this.durableZxid = this.committedZxid = this.appliedZxid = zxid;
     this.trim();
   }
@@ -75,6 +88,8 @@ export class LogWindow {
   /** After SNAP: state is the snapshot at `zxid`, the log is empty. */
   resetTo(zxid: Zxid): void {
     this.entries = [];
+    this.ends = [];
+    this.endsBase = 0;
     this.appendedZxid = this.durableZxid = this.committedZxid = this.appliedZxid = zxid;
   }
 
@@ -112,7 +127,33 @@ export class LogWindow {
     if (this.entries.length <= this.committedMax + slack) return;
     // Found by binary search: a linear count ran on every apply once the window was full and
     // showed as the leader's hottest line under load.
-    const drop = this.countUpTo(this.appliedZxid) - this.committedMax;
-    if (drop > slack) this.entries.splice(0, drop);
+    const applied = this.countUpTo(this.appliedZxid);
+    let drop = applied - this.committedMax;
+    if (drop > 0 && this.diffBudgetBytes > 0) drop = Math.min(drop, this.firstWithinBudget(applied));
+    if (drop > slack) {
+      this.entries.splice(0, drop);
+      this.endsBase = this.ends[drop - 1]!;
+      this.ends.splice(0, drop);
+    }
+  }
+
+  /** The smallest i such that entries[i..applied) fit in diffBudgetBytes. */
+  private firstWithinBudget(applied: number): number {
+    const before = (i: number): number => (i === 0 ? this.endsBase : this.ends[i - 1]!);
+    const total = before(applied);
+    let low = 0;
+    let high = applied;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (total - before(mid) <= this.diffBudgetBytes) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  }
+
+  private recountSizes(): void {
+    let total = 0;
+    this.endsBase = 0;
+    this.ends = this.entries.map((t) => (total += encodeTxnEntry(t).length));
   }
 }

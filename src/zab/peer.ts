@@ -65,6 +65,11 @@ export class Peer implements PeerContext {
     this.log = new LogWindow(durable.lastLoggedZxid, durable.recentTxns, durable.appliedZxid ?? durable.lastLoggedZxid, config.committedLogMax);
   }
 
+  /** Bytes of applied txns to keep for DIFF beyond committedLogMax (see LogWindow). */
+  setDiffBudget(bytes: number): void {
+    this.log.diffBudgetBytes = bytes;
+  }
+
   /** Starts the first election. */
   start(): ZabEffect[] {
     assert(this.role === null, 'started twice');

@@ -1,7 +1,9 @@
 // How a zkts leader brings a zkts learner up to date (storage-and-quorum.md §10.3): a follower
 // slightly behind gets a DIFF, one far behind (more than the leader's 500 committed txns in
-// memory) a SNAP, and one whose log holds a txn the quorum never committed (and which comes back
-// before the new epoch commits anything) a TRUNC — after which
+// memory, and txns weighing more than a third of the snapshot) a SNAP, one as far behind on a
+// tree whose snapshot is three times heavier than the txns again a DIFF (Apache's
+// snapshotSizeFactor rule), and one whose log holds a txn the quorum never committed (and which
+// comes back before the new epoch commits anything) a TRUNC — after which
 // it serves exactly the leader's tree (the uncommitted txn is gone). Member-to-member paths run
 // through proxies so the TRUNC case can keep a proposal from reaching anyone. TRUNC runs first:
 // a leader that was itself SNAP-synced keeps no older txns in memory, and would answer with a
@@ -87,7 +89,7 @@ test('a follower a few txns behind gets a DIFF', async () => {
   await assertIdenticalTrees(ensemble, [1, 2, 3]);
 });
 
-test('a follower more than 500 txns behind gets a SNAP', async () => {
+test('a follower more than 500 txns behind, whose txns outweigh a third of the snapshot, gets a SNAP', async () => {
   const { log } = await restartFollowerBehind(700, 'snap');
   assert.match(log, /sync from the leader: SNAP/);
   assert.match(log, /loading the leader's snapshot 0x[0-9a-f]+ \(SNAP\) done/);
@@ -97,4 +99,14 @@ test('a follower more than 500 txns behind gets a SNAP', async () => {
     const files = readdirSync(join(m.dataDir, 'version-2'));
     assert.ok(files.filter((f) => f.startsWith('snapshot.') && f !== 'snapshot.0').length >= 1, `server.${m.id}: ${files.join(' ')}`);
   }
+});
+
+test('a follower more than 500 txns behind gets a DIFF while those txns weigh under a third of the snapshot', async () => {
+  // Ballast: 20 nodes of 100 KB make a ~2 MB snapshot, so ~0.66 MB of txns may go as a DIFF; the
+  // 700 creates below weigh ~70 KB. Members size the budget every peer tick (<= 100 ms).
+  for (let i = 0; i < 20; i++) await client.create(`/sync/ballast-${i}`, Buffer.alloc(100_000, i));
+  await new Promise((r) => setTimeout(r, 300));
+  const { log } = await restartFollowerBehind(700, 'budget');
+  assert.match(log, /sync from the leader: DIFF/);
+  await assertIdenticalTrees(ensemble, [1, 2, 3]);
 });

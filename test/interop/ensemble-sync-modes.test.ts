@@ -8,8 +8,9 @@
 //   §10.3, so both kinds fall back to SNAP);
 // - DIFF: the member was killed as a follower and restarted a few txns behind;
 // - far behind: restarted more than 500 txns behind (beyond the leader's committed-log window):
-//   a zkts leader sends SNAP, an Apache leader a DIFF read from its log files (§10.3 case 4,
-//   which zkts chose not to copy);
+//   a zkts leader sends SNAP (the small tree's snapshot is lighter than three times those txns,
+//   so they are not kept in memory for DIFF), an Apache leader a DIFF read from its log files
+//   (§10.3 case 4, which zkts does from memory; docs/migrating.md);
 // - SNAP: restarted with its dataDir wiped (myid kept).
 // After each: the learner's log names the mode (zkts: `sync from the leader: X`, Apache:
 // "Getting a diff / a snapshot", "Truncating log"), the leader's log names the mode it sent
