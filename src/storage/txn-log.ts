@@ -24,7 +24,7 @@ export const DEFAULT_PREALLOC_BYTES = 64 * 1024 * 1024;
 const WRITE_BYTES_MAX = 4 * 1024 * 1024;
 
 function concat(parts: readonly Uint8Array[], totalBytes: number): Uint8Array {
-  const out = new Uint8Array(totalBytes);
+  const out = Buffer.allocUnsafe(totalBytes); // every byte is copied in below
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
