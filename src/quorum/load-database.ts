@@ -11,7 +11,8 @@ import type { Txn } from '../txn/types.js';
 import { listLogFiles, readLog, repairLogTail, type TailRepair } from '../storage/log-files.js';
 import { loadNewestSnapshot, writeSnapshot } from '../storage/snapshots.js';
 import { VERSION_DIR } from '../storage/format/file-names.js';
-import type { SnapshotContent } from '../storage/format/snapshot-format.js';
+import { writeSnapshotNode, type SnapshotContent } from '../storage/format/snapshot-format.js';
+import { JuteWriter } from '../jute/writer.js';
 import { zxid as toZxid, type SessionId, type Zxid } from '../util/ids.js';
 
 export interface LoadedDatabase {
@@ -56,6 +57,7 @@ export function snapshotContentOf(tree: DataTree): SnapshotContent {
 }
 
 const SNAPSHOT_WALK_CHUNK_NODES = 1000;
+const SNAPSHOT_NODE_CHUNK_BYTES = 128 * 1024;
 
 /**
  * The same content taken while the server keeps serving (a fuzzy snapshot): the walk yields to
@@ -65,15 +67,25 @@ const SNAPSHOT_WALK_CHUNK_NODES = 1000;
  */
 export async function fuzzySnapshotContentOf(tree: DataTree): Promise<SnapshotContent> {
   const sessions = [...tree.sessions.entries()].map(([id, timeout]) => [id as bigint, timeout] as const);
-  const nodes = [];
-  for (const node of tree.walkPreOrder()) {
-    nodes.push({ path: node.path === '' ? '/' : node.path, data: node.data, aclRef: BigInt(node.aclRef), stat: node.stat });
-    if (nodes.length % SNAPSHOT_WALK_CHUNK_NODES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  // Nodes are encoded as the walk reaches them, into chunks: no object per node, and the bytes
+  // held until the file is written are the snapshot's own size.
+  const encodedNodes: Uint8Array[] = [];
+  let w = new JuteWriter(SNAPSHOT_NODE_CHUNK_BYTES + 1024);
+  let count = 0;
+  for (const node of tree.walkNodes()) {
+    writeSnapshotNode(w, node.path, node.data, node.aclRef, node.stat);
+    if (w.length >= SNAPSHOT_NODE_CHUNK_BYTES) {
+      encodedNodes.push(w.view());
+      w = new JuteWriter(SNAPSHOT_NODE_CHUNK_BYTES + 1024);
+    }
+    if (++count % SNAPSHOT_WALK_CHUNK_NODES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  if (w.length > 0) encodedNodes.push(w.view());
   return {
     sessions,
     aclCache: tree.aclCacheEntries().map(([ref, acls]) => [BigInt(ref), acls] as const),
-    nodes,
+    nodes: [],
+    encodedNodes,
     digest: { zxid: tree.lastProcessedZxid, version: DIGEST_VERSION, digest: tree.digest() },
   };
 }

@@ -231,13 +231,23 @@ export class DataTree {
    * Safe against changes while suspended (fuzzy snapshots): nodes deleted meanwhile are skipped.
    */
   *walkPreOrder(): Generator<SnapshotNode> {
-    // Each node's child names are copied when it is reached (as Apache does): a live Set iterator
-    // would yield a child deleted and created again mid-walk twice, and a fuzzy snapshot holding a
-    // path twice loads with stale ephemeral/TTL indexes (found by apply-props). Only the lists on
-    // the path from the root are held at once.
+    for (const node of this.walkNodes()) {
+      yield { path: node.path === '/' ? '' : node.path, data: node.data, aclRef: node.aclRef, stat: { ...node.stat } };
+    }
+  }
+
+  /**
+   * The live nodes in pre-order from the root ('/'), for a caller that reads each node before it
+   * resumes the walk (the fuzzy snapshot encodes them as they come: no copy per node). Each
+   * node's child names are copied when it is reached (as Apache does): a live Set iterator would
+   * yield a child deleted and created again mid-walk twice, and a fuzzy snapshot holding a path
+   * twice loads with stale ephemeral/TTL indexes (found by apply-props). Only the lists on the
+   * path from the root are held at once. Children deleted before they are reached are skipped.
+   */
+  *walkNodes(): Generator<ReadonlyZNode> {
     const root = this.nodes.get('/');
     if (root === undefined) return;
-    yield { path: '', data: root.data, aclRef: root.aclRef, stat: { ...root.stat } };
+    yield root;
     const stack: Array<{ path: string; names: string[]; at: number }> = [{ path: '/', names: [...root.children], at: 0 }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
@@ -245,11 +255,10 @@ export class DataTree {
         stack.pop();
         continue;
       }
-      const path = childPath(top.path, top.names[top.at++]!);
-      const node = this.nodes.get(path);
+      const node = this.nodes.get(childPath(top.path, top.names[top.at++]!));
       if (node === undefined) continue; // deleted before the walk reached it
-      yield { path, data: node.data, aclRef: node.aclRef, stat: { ...node.stat } };
-      if (node.children.size > 0) stack.push({ path, names: [...node.children], at: 0 });
+      yield node;
+      if (node.children.size > 0) stack.push({ path: node.path, names: [...node.children], at: 0 });
     }
   }
 

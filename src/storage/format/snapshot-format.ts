@@ -53,6 +53,11 @@ export interface SnapshotContent {
   readonly aclCache: Iterable<readonly [ref: bigint, acls: readonly Acl[]]>;
   /** Pre-order from the root: every node's parent comes before it. */
   readonly nodes: Iterable<SnapshotNode>;
+  /**
+   * Nodes already encoded with writeSnapshotNode, in pre-order, written after `nodes` (a fuzzy
+   * snapshot encodes the live tree as it walks it instead of holding an object per node).
+   */
+  readonly encodedNodes?: readonly Uint8Array[];
   readonly digest?: SnapshotDigest;
   /** 3.9's optional third section; 3.8 readers ignore it. */
   readonly lastProcessedZxid?: Zxid;
@@ -77,6 +82,14 @@ export class SnapshotFormatError extends Error {
  * (§4.7, §10.4): no header, seal or digest, followed by the ustring "BenWasHere".
  */
 export type SnapshotFraming = 'file' | 'wire';
+
+/** One node record (§4.4); the root is "/" here and "" on disk. */
+export function writeSnapshotNode(w: JuteWriter, path: string, data: Uint8Array | null, aclRef: bigint | number, stat: StatPersisted): void {
+  w.writeUString(path === '/' ? '' : path);
+  w.writeBuffer(data);
+  w.writeLong(aclRef);
+  writeStatPersisted(w, stat);
+}
 
 /** Encodes a snapshot as a sequence of chunks of about `chunkBytes` (uncompressed). */
 export function* encodeSnapshot(
@@ -111,11 +124,13 @@ export function* encodeSnapshot(
     writeAclList(w, acls);
   }
   for (const node of content.nodes) {
-    w.writeUString(node.path === '/' ? '' : node.path);
-    w.writeBuffer(node.data);
-    w.writeLong(node.aclRef);
-    writeStatPersisted(w, node.stat);
+    writeSnapshotNode(w, node.path, node.data, node.aclRef, node.stat);
     if (w.length >= chunkBytes) yield take();
+  }
+  for (const encoded of content.encodedNodes ?? []) {
+    if (w.length > 0) yield take();
+    adler.update(encoded);
+    yield encoded;
   }
   w.writeUString(END_OF_NODES);
   if (framing === 'wire') {
