@@ -6,7 +6,7 @@ import { joinPath, type Disk } from '../io/disk.js';
 import { DataTree } from '../tree/data-tree.js';
 import { DIGEST_VERSION } from '../tree/digest.js';
 import { applyTxn } from '../txn/apply.js';
-import { decodeTxnEntry } from '../txn/codec.js';
+import { decodeTxnEntry, encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
 import { listLogFiles, readLog, repairLogTail, type TailRepair } from '../storage/log-files.js';
 import { loadNewestSnapshot, writeSnapshot } from '../storage/snapshots.js';
@@ -19,7 +19,7 @@ export interface LoadedDatabase {
   readonly tree: DataTree;
   readonly snapshotZxid: Zxid;
   readonly replayedTxns: number;
-  /** The last `recentTxnsMax` replayed txns, ascending (what a leader can DIFF from). */
+  /** The newest replayed txns, ascending (what a leader can DIFF from; see LoadOptions). */
   readonly recentTxns: readonly Txn[];
   readonly repairs: readonly TailRepair[];
   readonly skippedSnapshots: ReadonlyArray<{ file: string; reason: string }>;
@@ -90,9 +90,53 @@ export async function fuzzySnapshotContentOf(tree: DataTree): Promise<SnapshotCo
   };
 }
 
-export async function loadDatabase(disk: Disk, dirs: DataDirs, options: { recentTxnsMax?: number } = {}): Promise<LoadedDatabase> {
-  const recentTxnsMax = options.recentTxnsMax ?? 0;
-  const recentTxns: Txn[] = [];
+export interface LoadOptions {
+  /** Keep at least this many of the newest replayed txns (ZooKeeper's commitLogCount). Default 0. */
+  readonly recentTxnsMax?: number;
+  /**
+   * Also keep the newest replayed txns that weigh at most this many bytes, given the loaded tree
+   * (diff-budget.ts); `recentBytesMax` bounds them while replaying. Default none.
+   */
+  readonly recentTxnsBudget?: (tree: DataTree) => number;
+  readonly recentBytesMax?: number;
+}
+
+/** The newest txns replayed: at least `countMin`, and more while they weigh at most a byte bound. */
+class RecentTxns {
+  private readonly txns: Txn[] = [];
+  private readonly sizes: number[] = [];
+  private start = 0;
+  private bytes = 0;
+
+  constructor(private readonly countMin: number, private readonly bytesMax: number) {}
+
+  push(txn: Txn): void {
+    const size = encodeTxnEntry(txn).length; // the bytes decodeTxnEntry kept: no encoding
+    this.txns.push(txn);
+    this.sizes.push(size);
+    this.bytes += size;
+    this.dropOldest(this.bytesMax);
+  }
+
+  /** The txns kept, after dropping the oldest beyond `bytesMax` (never below countMin). */
+  take(bytesMax: number): Txn[] {
+    this.dropOldest(bytesMax);
+    return this.txns.slice(this.start);
+  }
+
+  private dropOldest(bytesMax: number): void {
+    while (this.txns.length - this.start > this.countMin && this.bytes > bytesMax) this.bytes -= this.sizes[this.start++]!;
+    if (this.start > 4096 && this.start * 2 > this.txns.length) {
+      this.txns.splice(0, this.start);
+      this.sizes.splice(0, this.start);
+      this.start = 0;
+    }
+  }
+}
+
+export async function loadDatabase(disk: Disk, dirs: DataDirs, options: LoadOptions = {}): Promise<LoadedDatabase> {
+  const budgetFor = options.recentTxnsBudget;
+  const recent = new RecentTxns(options.recentTxnsMax ?? 0, budgetFor === undefined ? 0 : (options.recentBytesMax ?? Infinity));
   const snapDir = snapshotDir(dirs);
   const txnDir = logDir(dirs);
   await disk.mkdir(snapDir);
@@ -124,11 +168,8 @@ export async function loadDatabase(disk: Disk, dirs: DataDirs, options: { recent
     const txn = decodeTxnEntry(record.entry);
     applyTxn(tree, txn);
     replayedTxns++;
-    if (recentTxnsMax > 0) {
-      recentTxns.push(txn);
-      if (recentTxns.length > 2 * recentTxnsMax) recentTxns.splice(0, recentTxns.length - recentTxnsMax);
-    }
+    recent.push(txn);
   }
-  if (recentTxns.length > recentTxnsMax) recentTxns.splice(0, recentTxns.length - recentTxnsMax);
+  const recentTxns = recent.take(budgetFor === undefined ? 0 : budgetFor(tree));
   return { tree, snapshotZxid, replayedTxns, recentTxns, repairs, skippedSnapshots: skipped };
 }

@@ -21,6 +21,7 @@ import type { Txn } from '../txn/types.js';
 import { hex64, zxidEpoch, type SessionId, type Zxid } from '../util/ids.js';
 import type { DurableState } from '../zab/types.js';
 import { COMMITTED_LOG_MAX } from './quorum-config.js';
+import { DIFF_BUDGET_CAP_BYTES, diffBudgetBytes } from './diff-budget.js';
 import { loadDatabase, logDir, snapshotContentOf, snapshotDir, type DataDirs } from './load-database.js';
 
 export interface StorageLogger {
@@ -53,7 +54,11 @@ export class ReplicaStorage {
     preAllocBytes: number,
     logger: StorageLogger,
   ): Promise<{ storage: ReplicaStorage; tree: DataTree; durable: DurableState }> {
-    const loaded = await loadDatabase(disk, dirs, { recentTxnsMax: COMMITTED_LOG_MAX });
+    const loaded = await loadDatabase(disk, dirs, {
+      recentTxnsMax: COMMITTED_LOG_MAX,
+      recentTxnsBudget: diffBudgetBytes,
+      recentBytesMax: DIFF_BUDGET_CAP_BYTES,
+    });
     for (const repair of loaded.repairs) logger.warn({ repair }, 'truncated a torn txn log tail');
     const tree = loaded.tree;
     tree.setQuorumConfig(configText);
