@@ -97,6 +97,8 @@ export class QuorumReplica {
     const dirs = { dataDir: config.dataDir, dataLogDir: config.dataLogDir };
     const { storage, tree, durable } = await ReplicaStorage.open(disk, dirs, setup.zab.configText, config.preAllocSizeKb * 1024, logger);
     const peer = new Peer(setup.zab, durable);
+    // Before anything can be applied (and trimmed): the txns replayed at start are kept by it.
+    peer.setDiffBudget(diffBudgetBytes(tree));
     let replica: QuorumReplica | null = null;
     const tickMs = config.tickTimeMs;
     const links = new PeerLinks({
