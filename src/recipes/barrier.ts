@@ -7,7 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { NodeExistsError, NoNodeError, type ZkClient } from '../client/index.js';
-import { deadlineOf, deleteQuietly, ensurePath, joinPath, waitForWake, type WaitOptions } from './util.js';
+import { deadlineOf, deleteQuietly, ensurePath, joinPath, oneShotWatch, type WaitOptions } from './util.js';
 
 export class Barrier {
   constructor(readonly client: ZkClient, readonly path: string) {}
@@ -30,14 +30,10 @@ export class Barrier {
   async wait(options: WaitOptions = {}): Promise<boolean> {
     const deadlineMs = deadlineOf(options);
     for (;;) {
-      let wake: () => void = () => undefined;
-      let fired = false;
-      const stat = await this.client.exists(this.path, { watch: () => { fired = true; wake(); } });
+      const watch = oneShotWatch();
+      const stat = await this.client.exists(this.path, { watch: watch.watcher });
       if (stat === null) return true;
-      const outcome = await waitForWake((w) => {
-        wake = w;
-        if (fired) w();
-      }, deadlineMs, options.signal);
+      const outcome = await watch.wait(deadlineMs, options.signal);
       if (outcome === 'timeout') return false;
     }
   }
@@ -66,9 +62,8 @@ export class DoubleBarrier {
     let entered = false;
     try {
       for (;;) {
-        let wake: () => void = () => undefined;
-        let fired = false;
-        const ready = await this.client.exists(this.readyPath, { watch: () => { fired = true; wake(); } });
+        const watch = oneShotWatch();
+        const ready = await this.client.exists(this.readyPath, { watch: watch.watcher });
         if (ready !== null) return (entered = true);
         const members = (await this.client.getChildren(this.path)).filter((n) => n !== READY);
         if (members.length >= this.memberCount) {
@@ -77,10 +72,7 @@ export class DoubleBarrier {
           });
           return (entered = true);
         }
-        const outcome = await waitForWake((w) => {
-          wake = w;
-          if (fired) w();
-        }, deadlineMs, options.signal);
+        const outcome = await watch.wait(deadlineMs, options.signal);
         if (outcome === 'timeout') return false;
       }
     } finally {
@@ -93,11 +85,10 @@ export class DoubleBarrier {
     const deadlineMs = deadlineOf(options);
     await deleteQuietly(this.client, this.ourPath);
     for (;;) {
-      let wake: () => void = () => undefined;
-      let fired = false;
+      const watch = oneShotWatch();
       let members: string[];
       try {
-        members = (await this.client.getChildren(this.path, { watch: () => { fired = true; wake(); } })).filter((n) => n !== READY);
+        members = (await this.client.getChildren(this.path, { watch: watch.watcher })).filter((n) => n !== READY);
       } catch (err) {
         if (err instanceof NoNodeError) return true;
         throw err;
@@ -106,10 +97,7 @@ export class DoubleBarrier {
         await deleteQuietly(this.client, this.readyPath);
         return true;
       }
-      const outcome = await waitForWake((w) => {
-        wake = w;
-        if (fired) w();
-      }, deadlineMs, options.signal);
+      const outcome = await watch.wait(deadlineMs, options.signal);
       if (outcome === 'timeout') return false;
     }
   }

@@ -11,7 +11,7 @@
 import { NoNodeError, SessionExpiredError, type Stat } from '../client/index.js';
 import { NodeCache } from './node-cache.js';
 import { handleOf, ReconnectingClient, type ClientSource, type SessionHandle } from './session.js';
-import { ensurePath, joinPath, sequenceOf, waitForWake } from './util.js';
+import { ensurePath, joinPath, sequenceOf, oneShotWatch, waitForWake } from './util.js';
 
 export interface ConfigValue {
   readonly data: Buffer | null;
@@ -107,14 +107,9 @@ export class ConfigLog {
     let last = options.afterSeq ?? -1;
     await ensurePath(this.handle.client, this.path);
     for (;;) {
-      let wake: () => void = () => undefined;
-      let fired = false;
-      const watch = (): void => {
-        fired = true;
-        wake();
-      };
+      const watch = oneShotWatch();
       const client = this.handle.client;
-      const names = await client.getChildren(this.path, { watch });
+      const names = await client.getChildren(this.path, { watch: watch.watcher });
       const seqs = names.filter((n) => n.startsWith(ENTRY_PREFIX)).map(sequenceOf).filter((s) => s > last).sort((a, b) => a - b);
       for (const seq of seqs) {
         const entry = await this.read(seq);
@@ -122,11 +117,7 @@ export class ConfigLog {
         if (entry !== null) yield entry;
       }
       if (seqs.length > 0) continue;
-      const outcome = await waitForWake((w) => {
-        wake = w;
-        if (fired) w();
-        return this.handle.onNewSession(() => w());
-      }, Infinity, options.signal).catch(() => 'aborted' as const);
+      const outcome = await watch.wait(Infinity, options.signal, (w) => this.handle.onNewSession(() => w())).catch(() => 'aborted' as const);
       if (outcome === 'aborted') return;
     }
   }

@@ -10,7 +10,7 @@
 import { NodeExistsError, type Data, type ZkClient } from '../client/index.js';
 import {
   createProtected, deadlineOf, deleteQuietly, ensurePath, joinPath, Listeners, nameOf, sortBySequence,
-  waitForWake, type WaitOptions,
+  oneShotWatch, type WaitOptions,
 } from './util.js';
 
 /** The lock node is gone while we wait or hold (session expired or someone deleted it). */
@@ -77,23 +77,17 @@ export class SequentialLock {
       if (verdict.acquired) return true;
       if (Date.now() >= deadlineMs) return false;
       const watchPath = joinPath(this.dir, verdict.watch);
-      let wake: () => void = () => undefined;
-      let fired = false;
-      const watcher = (): void => {
-        fired = true;
-        wake();
-      };
+      const watch = oneShotWatch();
+      const { watcher } = watch;
       // exists (not getData) so a predecessor that vanished in between answers null, no error.
       const stat = await this.client.exists(watchPath, { watch: watcher });
       if (stat === null) continue;
-      const outcome = await waitForWake((w) => {
-        wake = w;
-        if (fired) w();
-        // A session that ends clears watches: wake so the next read fails with the real reason.
-        return this.client.onStateChange((e) => {
+      // A session that ends clears watches: wake so the next read fails with the real reason.
+      const outcome = await watch.wait(deadlineMs, signal, (w) =>
+        this.client.onStateChange((e) => {
           if (e.state === 'expired' || e.state === 'closed' || e.state === 'authFailed') w();
-        });
-      }, deadlineMs, signal).catch((err: unknown) => {
+        }),
+      ).catch((err: unknown) => {
         this.forget(watchPath, watcher);
         throw err;
       });
@@ -208,19 +202,15 @@ export class ExclusiveLock implements Lockable {
       } catch (err) {
         if (!(err instanceof NodeExistsError)) throw err;
       }
-      let wake: () => void = () => undefined;
-      let fired = false;
-      const stat = await this.client.exists(this.path, { watch: () => { fired = true; wake(); } });
+      const watch = oneShotWatch();
+      const stat = await this.client.exists(this.path, { watch: watch.watcher });
       if (stat === null) continue;
       // A create that was applied just before a connection loss: the node is already ours.
       if (stat.ephemeralOwner === this.client.sessionId) {
         this.held = true;
         return true;
       }
-      const outcome = await waitForWake((w) => {
-        wake = w;
-        if (fired) w();
-      }, deadlineMs, options.signal);
+      const outcome = await watch.wait(deadlineMs, options.signal);
       if (outcome === 'timeout') return false;
     }
   }

@@ -9,7 +9,7 @@
 // options); a waiting take keeps its child watch across reconnects; expiry fails the take.
 
 import { NoNodeError, type Data, type ZkClient } from '../client/index.js';
-import { deadlineOf, ensurePath, joinPath, sequenceOf, waitForWake, type WaitOptions } from './util.js';
+import { deadlineOf, ensurePath, joinPath, sequenceOf, oneShotWatch, type WaitOptions } from './util.js';
 
 interface Order {
   readonly prefix: string;
@@ -56,9 +56,8 @@ abstract class SequentialQueue {
     await ensurePath(this.client, this.path);
     for (;;) {
       options.signal?.throwIfAborted();
-      let wake: () => void = () => undefined;
-      let fired = false;
-      const children = await this.client.getChildren(this.path, { watch: () => { fired = true; wake(); } });
+      const watch = oneShotWatch();
+      const children = await this.client.getChildren(this.path, { watch: watch.watcher });
       let nextDueMs = Infinity;
       for (const name of this.sorted(children)) {
         const dueMs = this.dueMs(name);
@@ -70,10 +69,7 @@ abstract class SequentialQueue {
         if (item !== undefined) return item;
       }
       const untilMs = Math.min(deadlineMs, nextDueMs);
-      const outcome = await waitForWake((w) => {
-        wake = w;
-        if (fired) w();
-      }, untilMs, options.signal);
+      const outcome = await watch.wait(untilMs, options.signal);
       if (outcome === 'timeout' && Date.now() >= deadlineMs) return null;
     }
   }

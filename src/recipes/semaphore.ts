@@ -8,7 +8,7 @@
 import type { Data, ZkClient } from '../client/index.js';
 import { LockLostError, Mutex } from './lock.js';
 import {
-  createProtected, deadlineOf, deleteQuietly, joinPath, nameOf, waitForWake, type WaitOptions,
+  createProtected, deadlineOf, deleteQuietly, joinPath, nameOf, oneShotWatch, type WaitOptions,
 } from './util.js';
 
 export interface Lease {
@@ -72,18 +72,14 @@ export class Semaphore {
     let granted = false;
     try {
       for (;;) {
-        let wake: () => void = () => undefined;
-        let fired = false;
-        const children = await this.client.getChildren(this.leasesPath, { watch: () => { fired = true; wake(); } });
+        const watch = oneShotWatch();
+        const children = await this.client.getChildren(this.leasesPath, { watch: watch.watcher });
         if (!children.includes(ourName)) throw new LockLostError(`lease node ${ourPath} disappeared`);
         if (children.length <= this.maxLeases) {
           granted = true;
           return { path: ourPath, release: () => deleteQuietly(this.client, ourPath) };
         }
-        const outcome = await waitForWake((w) => {
-          wake = w;
-          if (fired) w();
-        }, deadlineMs, options.signal);
+        const outcome = await watch.wait(deadlineMs, options.signal);
         if (outcome === 'timeout') return null;
       }
     } finally {

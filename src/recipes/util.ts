@@ -70,6 +70,35 @@ export function waitForWake(arm: (wake: () => void) => (() => void) | void, dead
   });
 }
 
+/** A one-shot watch to set with a read, and the wait for it to fire. */
+export interface OneShotWatch {
+  /** Pass as the read's watch. */
+  readonly watcher: () => void;
+  /**
+   * As waitForWake: resolves 'woken' once the watch fires (also if it fired before the wait
+   * began) or `alsoWake` calls its wake, 'timeout' at the deadline; rejects on abort.
+   */
+  wait(deadlineMs: number, signal?: AbortSignal, alsoWake?: (wake: () => void) => (() => void) | void): Promise<'woken' | 'timeout'>;
+}
+
+export function oneShotWatch(): OneShotWatch {
+  let fired = false;
+  let wake: (() => void) | null = null;
+  return {
+    watcher: () => {
+      fired = true;
+      wake?.();
+    },
+    wait: (deadlineMs, signal, alsoWake) =>
+      waitForWake((w) => {
+        wake = w;
+        const disarm = alsoWake?.(w);
+        if (fired) w();
+        return disarm;
+      }, deadlineMs, signal),
+  };
+}
+
 /** Creates `path` and its missing ancestors as persistent nodes (or containers); existing ones are fine. */
 export async function ensurePath(client: ZkClient, path: string, mode: 'persistent' | 'container' = 'persistent'): Promise<void> {
   if (path === '/' || (await client.exists(path)) !== null) return;
