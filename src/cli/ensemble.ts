@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ENSEMBLE_BASE_PORT_DEFAULT,
   ENSEMBLE_DIR_DEFAULT,
@@ -101,10 +102,6 @@ export function srvrMode(host: string, port: number, timeoutMs = SRVR_TIMEOUT_MS
     socket.on('error', () => done(null));
     socket.on('close', () => done(/^Mode: (\S+)/m.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? null));
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function exited(child: ChildProcess): boolean {

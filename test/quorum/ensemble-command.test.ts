@@ -13,6 +13,7 @@ import { PassThrough } from 'node:stream';
 import { startLocalEnsemble, writeEnsembleFiles, srvrMode, type LocalEnsemble } from '../../src/cli/ensemble.js';
 import { EnsembleOptionError, planEnsemble, type EnsemblePlan } from '../../src/cli/ensemble-plan.js';
 import { freePort } from '../support/ports.js';
+import { isAlive } from '../support/ensemble.js';
 
 const FAKE_SERVER = `
 import { createServer } from 'node:net';
@@ -82,15 +83,6 @@ function start(plan: EnsemblePlan, stopGraceMs = 5_000) {
   });
   running.push(ensemble);
   return { ensemble, out, err };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('members start, answer with a Mode, log with a prefix and stop on SIGTERM', { timeout: 30_000 }, async () => {

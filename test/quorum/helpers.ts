@@ -1,8 +1,11 @@
 // Shared bits of the quorum transport tests: bounded polling, a recording logger, notifications.
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TransportLogger } from '../../src/quorum/net/runtime.js';
 import { ServerState, type Notification } from '../../src/zab/messages.js';
 import { zxid } from '../../src/util/ids.js';
+
+export { sleep };
 
 /** Polls `condition` every 10 ms (running `between` before each check); throws after `timeoutMs`. */
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 5_000, between?: () => Promise<void>): Promise<void> {
@@ -15,9 +18,6 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export interface LogLine {
   readonly level: 'debug' | 'info' | 'warn';

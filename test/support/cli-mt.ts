@@ -6,6 +6,7 @@
 // Every wait is bounded; on any failure the process is killed by pid and the error carries the
 // whole transcript.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const CLI_MT_PATH = process.env['CLI_MT'] ?? '/usr/lib/zookeeper/bin/cli_mt';
 
@@ -33,10 +34,6 @@ export interface CliMtOptions {
 
 /** Completion of an async call, a synchronous error, or a client-side rejection. */
 const DONE_DEFAULT = /rc = -?\d+|^Error -?\d+ for |Path must start with \/|No data found after path/m;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Runs cli_mt against `hostPort` with `commands`, then `quit`. */
 export async function runCliMt(

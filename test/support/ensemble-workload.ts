@@ -7,14 +7,13 @@
 // unanswered write is "unknown" and never asserted either way; every wait is bounded; clients are
 // closed by the caller (stop() of a load closes its own).
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type ZkClient } from '../../src/client/index.js';
 import type { Ensemble, EnsembleMember } from './ensemble.js';
 import { connectSession, type ZkSession } from './nzk.js';
 import { fourLetterWord } from './server-process.js';
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 /** Runs `fn` until it resolves true or `timeoutMs` passes; throws with `what` then. */
 export async function waitUntil(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number, pollMs = 200): Promise<void> {

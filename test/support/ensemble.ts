@@ -12,6 +12,7 @@
 // bounded; stop() stops every process by pid (SIGCONT first, so a paused member can die) and the
 // server-process exit hook SIGKILLs anything left if the test process exits first.
 import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fourLetterWord } from './server-process.js';
 import type { ProxyMode, TcpProxy } from './tcp-proxy.js';
 import {
@@ -121,11 +122,8 @@ const EXIT_WAIT_MS = 10_000;
 const MODE_TIMEOUT_MS = 1_000;
 const POLL_MS = 200;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,6 +9,7 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, 
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
 
 export type TargetKind = 'apache' | 'zkts';
@@ -107,10 +108,6 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Resolves true once the child exits, false if it is still running after `ms`. */
