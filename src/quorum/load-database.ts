@@ -56,6 +56,16 @@ export function snapshotContentOf(tree: DataTree): SnapshotContent {
   };
 }
 
+/** The tree a decoded snapshot (or SNAP body) holds, as of `zxid`: the inverse of snapshotContentOf. */
+export function treeOfSnapshot(content: Pick<SnapshotContent, 'sessions' | 'aclCache' | 'nodes'>, zxid: Zxid): DataTree {
+  return DataTree.fromSnapshot(
+    Array.from(content.sessions, ([id, timeout]) => [id as SessionId, timeout] as const),
+    Array.from(content.aclCache, ([ref, acls]) => [Number(ref), acls] as const),
+    Array.from(content.nodes, (n) => ({ path: n.path, data: n.data, aclRef: Number(n.aclRef), stat: n.stat })),
+    zxid,
+  );
+}
+
 const SNAPSHOT_WALK_CHUNK_NODES = 1000;
 const SNAPSHOT_NODE_CHUNK_BYTES = 128 * 1024;
 
@@ -153,13 +163,7 @@ export async function loadDatabase(disk: Disk, dirs: DataDirs, options: LoadOpti
     snapshotZxid = toZxid(0);
     await writeSnapshot(disk, snapDir, snapshotZxid, snapshotContentOf(tree));
   } else {
-    const s = loaded.snapshot;
-    tree = DataTree.fromSnapshot(
-      s.sessions.map(([id, timeout]) => [id as SessionId, timeout] as const),
-      s.aclCache.map(([ref, acls]) => [Number(ref), acls] as const),
-      s.nodes.map((n) => ({ path: n.path, data: n.data, aclRef: Number(n.aclRef), stat: n.stat })),
-      loaded.zxid,
-    );
+    tree = treeOfSnapshot(loaded.snapshot, loaded.zxid);
     snapshotZxid = loaded.zxid;
   }
   let replayedTxns = 0;

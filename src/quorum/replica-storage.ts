@@ -18,11 +18,11 @@ import { TxnLog } from '../storage/txn-log.js';
 import { DataTree } from '../tree/data-tree.js';
 import { encodeTxnEntry } from '../txn/codec.js';
 import type { Txn } from '../txn/types.js';
-import { hex64, zxidEpoch, type SessionId, type Zxid } from '../util/ids.js';
+import { hex64, zxidEpoch, type Zxid } from '../util/ids.js';
 import type { DurableState } from '../zab/types.js';
 import { COMMITTED_LOG_MAX } from './quorum-config.js';
 import { DIFF_BUDGET_CAP_BYTES, diffBudgetBytes } from './diff-budget.js';
-import { loadDatabase, logDir, snapshotContentOf, snapshotDir, type DataDirs } from './load-database.js';
+import { loadDatabase, logDir, snapshotContentOf, snapshotDir, treeOfSnapshot, type DataDirs } from './load-database.js';
 
 export interface StorageLogger {
   info(fields: object, message: string): void;
@@ -123,12 +123,7 @@ export class ReplicaStorage {
   /** SNAP: the snapshot that followed the SNAP packet becomes the tree; the log starts empty. */
   loadSnapshot(content: SnapshotContent, zxid: Zxid): Promise<DataTree> {
     return this.job(async () => {
-      const tree = DataTree.fromSnapshot(
-        Array.from(content.sessions, ([id, timeout]) => [id as SessionId, timeout] as const),
-        Array.from(content.aclCache, ([ref, acls]) => [Number(ref), acls] as const),
-        Array.from(content.nodes, (n) => ({ path: n.path, data: n.data, aclRef: Number(n.aclRef), stat: n.stat })),
-        zxid,
-      );
+      const tree = treeOfSnapshot(content, zxid);
       tree.setQuorumConfig(this.configText);
       await writeSnapshot(this.disk, snapshotDir(this.dirs), zxid, snapshotContentOf(tree));
       await this.currentLog.close();

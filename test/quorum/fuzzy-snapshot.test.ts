@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../../src/proto/data.js';
-import { fuzzySnapshotContentOf, snapshotContentOf } from '../../src/quorum/load-database.js';
+import { fuzzySnapshotContentOf, snapshotContentOf, treeOfSnapshot } from '../../src/quorum/load-database.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/storage/format/snapshot-format.js';
 import { DataTree } from '../../src/tree/data-tree.js';
 import { CONTAINER_OWNER } from '../../src/tree/owner.js';
@@ -46,12 +46,7 @@ describe('fuzzy snapshot', () => {
     assert.deepEqual(bytesOf(encodeSnapshot(fuzzy, 1 << 20)), expected);
 
     const decoded = decodeSnapshot(expected);
-    const loaded = DataTree.fromSnapshot(
-      decoded.sessions.map(([id, t]) => [id as SessionId, t] as const),
-      decoded.aclCache.map(([ref, acls]) => [Number(ref), acls] as const),
-      decoded.nodes.map((n) => ({ path: n.path, data: n.data, aclRef: Number(n.aclRef), stat: n.stat })),
-      decoded.digest!.zxid,
-    );
+    const loaded = treeOfSnapshot(decoded, decoded.digest!.zxid);
     assert.deepEqual(treeContent(loaded), treeContent(tree));
   });
 });
