@@ -6,13 +6,14 @@
 // after a bound) and exits 0. A second signal SIGKILLs at once.
 // Invariants: every wait is bounded; no member outlives a stop(); the children get no stdin.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hasExited, waitForExit } from '../io/node/child-exit.js';
 import {
   ENSEMBLE_BASE_PORT_DEFAULT,
   ENSEMBLE_DIR_DEFAULT,
@@ -104,26 +105,6 @@ export function srvrMode(host: string, port: number, timeoutMs = SRVR_TIMEOUT_MS
   });
 }
 
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** Resolves true once `child` has exited, false after `ms`. */
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((r) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      r(false);
-    }, ms);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      r(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
 /** Copies a child's stream to `sink` line by line, each line prefixed. */
 function prefixLines(stream: NodeJS.ReadableStream, prefix: string, sink: NodeJS.WritableStream): void {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
@@ -149,20 +130,20 @@ export function startLocalEnsemble(plan: EnsemblePlan, options: LocalEnsembleOpt
     return { member, child };
   });
   const allExited = Promise.all(
-    children.map(({ child }) => new Promise<void>((r) => (exited(child) ? r() : child.once('close', () => r())))),
+    children.map(({ child }) => new Promise<void>((r) => (hasExited(child) ? r() : child.once('close', () => r())))),
   ).then(() => undefined);
 
   const killAll = (): void => {
-    for (const { child } of children) if (!exited(child)) child.kill('SIGKILL');
+    for (const { child } of children) if (!hasExited(child)) child.kill('SIGKILL');
   };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      for (const { child } of children) if (!exited(child)) child.kill('SIGTERM');
-      const graceful = await Promise.all(children.map(({ child }) => waitExit(child, stopGraceMs)));
+      for (const { child } of children) if (!hasExited(child)) child.kill('SIGTERM');
+      const graceful = await Promise.all(children.map(({ child }) => waitForExit(child, stopGraceMs)));
       if (graceful.every(Boolean)) return;
       killAll();
-      const killed = await Promise.all(children.map(({ child }) => waitExit(child, KILL_WAIT_MS)));
+      const killed = await Promise.all(children.map(({ child }) => waitForExit(child, KILL_WAIT_MS)));
       const left = children.filter((_, i) => !killed[i]).map(({ member }) => `server.${member.id}`);
       if (left.length > 0) throw new Error(`${left.join(', ')} still running after SIGKILL`);
     })();
@@ -173,7 +154,7 @@ export function startLocalEnsemble(plan: EnsemblePlan, options: LocalEnsembleOpt
     const deadline = Date.now() + timeoutMs;
     const modes = new Map<number, string>();
     for (;;) {
-      const gone = children.find(({ child }) => exited(child));
+      const gone = children.find(({ child }) => hasExited(child));
       if (gone !== undefined) throw new Error(`server.${gone.member.id} exited before the ensemble was up`);
       const pending = children.filter(({ member }) => !modes.has(member.id));
       const answers = await Promise.all(pending.map(({ member }) => srvrMode(plan.host, member.clientPort)));

@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForExit } from '../../src/io/node/child-exit.js';
 import { freePort } from './ports.js';
 
 export type TargetKind = 'apache' | 'zkts';
@@ -110,22 +111,6 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
   });
 }
 
-/** Resolves true once the child exits, false if it is still running after `ms`. */
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
 function readLogSafe(logPath: string): string {
   try {
     return readFileSync(logPath, 'utf8');
@@ -161,9 +146,9 @@ export async function launch(
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        if (!(await waitExit(child, TERM_GRACE_MS))) {
+        if (!(await waitForExit(child, TERM_GRACE_MS))) {
           child.kill('SIGKILL');
-          if (!(await waitExit(child, KILL_WAIT_MS))) {
+          if (!(await waitForExit(child, KILL_WAIT_MS))) {
             throw new Error(`${kind} server pid ${child.pid} did not exit after SIGKILL`);
           }
         }
