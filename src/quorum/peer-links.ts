@@ -13,6 +13,7 @@
 // - Election connections only report `peerConnected` (the looking role answers it); their
 //   drops say nothing about the quorum connection.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { QuorumServer } from '../config/index.js';
 import type { SnapshotContent } from '../storage/format/snapshot-format.js';
 import { hex64, serverId, type ServerId } from '../util/ids.js';
@@ -22,6 +23,8 @@ import { LeaderListener, connectToLeader, type QuorumConnection } from './learne
 import type { TransportLogger } from './net/runtime.js';
 
 const ELECTION_BIND_RETRY_DELAY_MS = 1000;
+/** The packets that tell a learner how it is brought up to date; both ends log them. */
+const SYNC_MODES: ReadonlySet<string> = new Set(['DIFF', 'TRUNC', 'SNAP']);
 
 export interface PeerLinkEvents {
   message(from: ServerId, message: PeerMessage, snapshot: SnapshotContent | null): void;
@@ -98,7 +101,7 @@ export class PeerLinks {
         const retries = this.options.electionPortBindRetry;
         if (this.closed || (retries > 0 && attempt > retries)) throw err;
         this.options.logger.warn({ port: this.options.me.electionPort, attempt, err: String(err) }, 'could not bind the election port; retrying');
-        await new Promise((resolve) => setTimeout(resolve, ELECTION_BIND_RETRY_DELAY_MS));
+        await sleep(ELECTION_BIND_RETRY_DELAY_MS);
       }
     }
   }
@@ -111,7 +114,7 @@ export class PeerLinks {
     }
     const link = this.links.get(to);
     if (link !== undefined) {
-      if (message.type === 'DIFF' || message.type === 'TRUNC' || message.type === 'SNAP') {
+      if (SYNC_MODES.has(message.type)) {
         this.options.logger.info({ learner: to, zxid: `0x${hex64(message.zxid)}` }, `sync to a learner: ${message.type}`);
       }
       link.conn.send(message);
@@ -217,7 +220,7 @@ export class PeerLinks {
   }
 
   private deliver(peer: ServerId, link: Link, packet: QuorumPacket): void {
-    if (packet.type === 'DIFF' || packet.type === 'TRUNC' || packet.type === 'SNAP') {
+    if (SYNC_MODES.has(packet.type)) {
       this.options.logger.info({ leader: peer, zxid: `0x${hex64(packet.zxid)}` }, `sync from the leader: ${packet.type}`);
     }
     const snapshot = packet.type === 'SNAP' ? link.conn.takeSnapshot() : null;
