@@ -10,7 +10,7 @@
 
 import { NoNodeError, UnimplementedError, type Stat, type WatchEvent, type ZkClient } from '../client/index.js';
 import { handleOf, type ClientSource, type SessionHandle } from './session.js';
-import { Listeners } from './util.js';
+import { Listeners, SingleFlight } from './util.js';
 
 export interface CachedNode {
   readonly path: string;
@@ -28,8 +28,12 @@ export class NodeCache {
   private readonly unsubscribes: Array<() => void> = [];
   private usingPersistent = false;
   private watchedClient: ZkClient | null = null;
-  private reading: Promise<void> | null = null;
-  private again = false;
+  private readonly reads = new SingleFlight(
+    () => this.readOnce().catch(() => {
+      // Connection loss: the 'connected' state listener reads again.
+    }),
+    () => this.closed,
+  );
   private closed = false;
   private readonly watcher = (event: WatchEvent): void => {
     if (event.type.endsWith('Removed')) return;
@@ -95,23 +99,7 @@ export class NodeCache {
 
   /** Re-reads the node; calls during a read fold into one more read after it. */
   refresh(): Promise<void> {
-    if (this.reading !== null) {
-      this.again = true;
-      return this.reading;
-    }
-    this.reading = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.readOnce().catch(() => {
-            // Connection loss: the 'connected' state listener reads again.
-          });
-        } while (this.again && !this.closed);
-      } finally {
-        this.reading = null;
-      }
-    })();
-    return this.reading;
+    return this.reads.run();
   }
 
   private async readOnce(): Promise<void> {
@@ -126,7 +114,7 @@ export class NodeCache {
       if (!(err instanceof NoNodeError)) throw err;
       // One-shot mode: an exists watch tells us when it is created.
       if (!this.usingPersistent && (await client.exists(this.path, { watch: this.watcher })) !== null) {
-        this.again = true;
+        void this.reads.run(); // created meanwhile: read once more after this run
         return;
       }
       next = null;

@@ -13,7 +13,7 @@
 import { NodeExistsError, NoNodeError, type CreateMode, type ZkClient } from '../client/index.js';
 import { handleOf, type ClientSource, type SessionHandle } from './session.js';
 import {
-  createProtected, deadlineOf, deleteQuietly, ensurePath, Listeners, waitForWake, type WaitOptions,
+  createProtected, deadlineOf, deleteQuietly, ensurePath, Listeners, SingleFlight, waitForWake, type WaitOptions,
 } from './util.js';
 
 export interface PersistentNodeOptions {
@@ -31,8 +31,12 @@ export class PersistentNode {
   private data: Buffer;
   private started = false;
   private closed = false;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly ensurer = new SingleFlight(
+    () => this.ensureOnce().catch(() => {
+      // Connection loss or expiry: the state / new-session listeners run us again.
+    }),
+    () => this.closed,
+  );
   private touchTimer: NodeJS.Timeout | null = null;
   private readonly created = new Listeners<[string]>();
   private readonly unsubscribes: Array<() => void> = [];
@@ -99,7 +103,7 @@ export class PersistentNode {
     this.closed = true;
     for (const u of this.unsubscribes.splice(0)) u();
     if (this.touchTimer !== null) clearInterval(this.touchTimer);
-    await this.running;
+    await this.ensurer.idle();
     const node = this.nodePath;
     this.nodePath = null;
     if (node !== null) await deleteQuietly(this.handle.client, node).catch(() => undefined);
@@ -107,23 +111,7 @@ export class PersistentNode {
 
   /** Makes sure the node exists (serialized; a request during a run causes one more run). */
   private ensure(): Promise<void> {
-    if (this.running !== null) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.ensureOnce().catch(() => {
-            // Connection loss or expiry: the state / new-session listeners run us again.
-          });
-        } while (this.again && !this.closed);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.ensurer.run();
   }
 
   private async ensureOnce(): Promise<void> {
@@ -141,7 +129,7 @@ export class PersistentNode {
     this.nodePath = path;
     const stat = await client.exists(path, { watch: this.watcher });
     if (stat === null) {
-      this.again = true;
+      void this.ensurer.run(); // deleted meanwhile: run once more after this one
       return;
     }
     this.created.emit(path);

@@ -189,6 +189,41 @@ export async function deleteQuietly(client: ZkClient, path: string): Promise<voi
   }
 }
 
+/**
+ * Runs `task` one at a time: runs asked for while one is under way fold into a single further run
+ * after it. `task` handles its own failures.
+ */
+export class SingleFlight {
+  private current: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly task: () => Promise<void>, private readonly stopped: () => boolean) {}
+
+  /** Starts a run, or asks for one more after the current one; resolves once the runs are done. */
+  run(): Promise<void> {
+    if (this.current !== null) {
+      this.again = true;
+      return this.current;
+    }
+    this.current = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.task();
+        } while (this.again && !this.stopped());
+      } finally {
+        this.current = null;
+      }
+    })();
+    return this.current;
+  }
+
+  /** Resolves once no run is under way. */
+  idle(): Promise<void> {
+    return this.current ?? Promise.resolve();
+  }
+}
+
 /** A tiny typed listener set. */
 export class Listeners<T extends unknown[]> {
   private readonly set = new Set<(...args: T) => void>();
