@@ -33,21 +33,21 @@ export function renderConf(config: ServerConfig, runtime: ConfRuntime): string {
     `clientPortListenBacklog=${config.clientPortListenBacklog}`,
     `serverId=${runtime.serverId}`,
   ];
-  const text = lines.map((line) => `${line}\n`).join('');
   const q = runtime.quorum;
-  if (q === undefined) return text;
-  // A quorum member adds its quorum settings and its view of the membership: the config text of
-  // §9.3, which ends without a newline (so does Apache's answer).
-  const quorumLines = [
-    `initLimit=${config.initLimitTicks ?? ''}`,
-    `syncLimit=${config.syncLimitTicks ?? ''}`,
-    'electionAlg=3',
-    `electionPort=${q.electionPort}`,
-    `quorumPort=${q.quorumPort}`,
-    `peerType=${q.observer ? 1 : 0}`,
-    'membership: ',
-  ];
-  return text + quorumLines.map((line) => `${line}\n`).join('') + q.configText;
+  if (q !== undefined) {
+    // A quorum member adds its quorum settings and its view of the membership: the config text
+    // of §9.3, which ends without a newline (so does Apache's answer).
+    lines.push(
+      `initLimit=${config.initLimitTicks ?? ''}`,
+      `syncLimit=${config.syncLimitTicks ?? ''}`,
+      'electionAlg=3',
+      `electionPort=${q.electionPort}`,
+      `quorumPort=${q.quorumPort}`,
+      `peerType=${q.observer ? 1 : 0}`,
+      'membership: ',
+    );
+  }
+  return lines.map((line) => `${line}\n`).join('') + (q?.configText ?? '');
 }
 
 function versionDir(dir: string): string {
